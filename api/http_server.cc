@@ -1,0 +1,109 @@
+#include "api/http_server.h"
+
+#include "boost/asio/strand.hpp"
+#include "spdlog/spdlog.h"
+
+#include "api/internal/http_session.h"
+
+namespace lineaged::api {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace internal {
+
+// Accepts connections and starts a session for each.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(internal::ServerState* state, tcp::acceptor acceptor)
+      : state_(state), acceptor_(std::move(acceptor)) {}
+
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(state_->ioc),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             self->OnAccept(ec, std::move(socket));
+                           });
+  }
+
+  void Stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // EMFILE and friends: keep accepting; the condition may pass.
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<internal::HttpSession>(std::move(socket), state_)->Run();
+    }
+    Accept();
+  }
+
+  internal::ServerState* state_;
+  tcp::acceptor acceptor_;
+};
+
+}  // namespace internal
+
+HttpServer::HttpServer(const Router* router, HttpServerOptions options)
+    : router_(router),
+      options_(std::move(options)),
+      state_(std::make_unique<internal::ServerState>()) {
+  state_->router = router_;
+  state_->options = options_;
+}
+
+HttpServer::~HttpServer() {
+  if (started_) Shutdown();
+}
+
+absl::Status HttpServer::Start() {
+  beast::error_code ec;
+  net::ip::address address = net::ip::make_address(options_.address, ec);
+  if (ec) return absl::InvalidArgumentError("bad --http_address '" + options_.address + "'");
+  tcp::endpoint endpoint(address, options_.port);
+  tcp::acceptor acceptor(net::make_strand(state_->ioc));
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError("cannot listen on " + options_.address + ":" +
+                                  std::to_string(options_.port) + ": " + ec.message());
+  }
+  port_ = acceptor.local_endpoint().port();
+  listener_ = std::make_shared<internal::Listener>(state_.get(), std::move(acceptor));
+  listener_->Accept();
+  int threads =
+      options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { state_->ioc.run(); });
+  }
+  started_ = true;
+  return absl::OkStatus();
+}
+
+int HttpServer::Shutdown() {
+  if (!started_) return 0;
+  started_ = false;
+  state_->stopping.store(true);
+  listener_->Stop();
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  while (state_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  int abandoned = state_->in_flight.load();
+  state_->ioc.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  return abandoned;
+}
+
+}  // namespace lineaged::api

@@ -1,0 +1,69 @@
+#pragma once
+
+// HttpServer: an HTTP/1.1 server on Boost.Beast serving a Router. Keep-alive,
+// chunked and gzip request bodies, Expect: 100-continue, body/header limits and
+// idle timeouts; graceful shutdown that finishes in-flight requests.
+//
+// Shape follows Beast's advanced_server: one io_context on N threads, one
+// strand per connection, sessions kept alive by their pending operations.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+
+#include "api/router.h"
+
+namespace lineaged::api {
+
+struct HttpServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 5000;               // 0 picks a free port; see HttpServer::port()
+  int threads = 0;                    // 0 = hardware concurrency
+  size_t max_body_bytes = 16u << 20;  // after decompression too
+  size_t max_header_bytes = 64u << 10;
+  std::chrono::seconds idle_timeout{60};    // per read of a request
+  std::chrono::seconds shutdown_grace{15};  // wait for in-flight requests
+};
+
+namespace internal {
+struct ServerState;
+class Listener;
+}  // namespace internal
+
+// Start/Shutdown from one thread; the router must outlive the server.
+class HttpServer {
+ public:
+  HttpServer(const Router* router, HttpServerOptions options);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  // Binds, listens and starts the I/O threads. Unavailable if the address
+  // cannot be bound.
+  absl::Status Start();
+
+  // The bound port (useful with port 0). Valid after Start.
+  uint16_t port() const { return port_; }
+
+  // Stops accepting, lets requests in flight finish (up to shutdown_grace),
+  // then stops the I/O threads. Responses of late requests are dropped.
+  // Returns the number of requests still in flight when it gave up.
+  int Shutdown();
+
+ private:
+  const Router* router_;
+  HttpServerOptions options_;
+  std::unique_ptr<internal::ServerState> state_;
+  std::shared_ptr<internal::Listener> listener_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace lineaged::api

@@ -1,0 +1,158 @@
+#include "api/internal/http_session.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/post.hpp"
+#include "spdlog/spdlog.h"
+
+#include "api/internal/gzip.h"
+#include "graphstore/base/strings.h"
+
+namespace lineaged::api::internal {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state)
+    : stream_(std::move(socket)), state_(state) {}
+
+void HttpSession::Run() {
+  // Start on the connection's strand.
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void HttpSession::ReadHeader() {
+  parser_.emplace();
+  parser_->body_limit(state_->options.max_body_bytes);
+  parser_->header_limit(static_cast<uint32_t>(state_->options.max_header_bytes));
+  stream_.expires_after(state_->options.idle_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void HttpSession::OnHeader(beast::error_code ec) {
+  if (ec) return FailRead(ec);
+  const auto& request = parser_->get();
+  if (beast::iequals(request[http::field::expect], "100-continue")) {
+    continue_ = {http::status::continue_, request.version()};
+    http::async_write(stream_, continue_,
+                      [self = shared_from_this()](beast::error_code write_ec, size_t) {
+                        if (write_ec) return self->Close();
+                        self->ReadBody();
+                      });
+    return;
+  }
+  ReadBody();
+}
+
+void HttpSession::ReadBody() {
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void HttpSession::OnBody(beast::error_code ec) {
+  if (ec) return FailRead(ec);
+  Dispatch();
+}
+
+void HttpSession::FailRead(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+      ec == net::error::eof) {
+    return Close();
+  }
+  if (ec == http::error::body_limit) {
+    return Write(ErrorResponse(413, "request body exceeds max_body_bytes (" +
+                                        std::to_string(state_->options.max_body_bytes) + ")"),
+                 true);
+  }
+  if (ec == http::error::header_limit) {
+    return Write(ErrorResponse(431, "request headers exceed max_header_bytes"), true);
+  }
+  spdlog::debug("bad HTTP request: {}", ec.message());
+  Write(ErrorResponse(400, "malformed HTTP request: " + ec.message()), true);
+}
+
+void HttpSession::Dispatch() {
+  http::request<http::string_body> message = parser_->release();
+  state_->in_flight.fetch_add(1);
+  counted_in_flight_ = true;
+  // The store may take a while (fsync); no read timer while we wait.
+  stream_.expires_never();
+
+  Request request;
+  request.method = std::string(message.method_string());
+  std::string_view target = message.target();
+  size_t question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+  request.content_type = std::string(message[http::field::content_type]);
+
+  std::string encoding = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
+  if (encoding.empty() || encoding == "identity") {
+    request.body = std::move(message.body());
+  } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
+    absl::StatusOr<std::string> inflated = Inflate(message.body(), state_->options.max_body_bytes);
+    if (!inflated.ok()) {
+      int status = absl::IsResourceExhausted(inflated.status()) ? 413 : 400;
+      return Write(ErrorResponse(status, std::string(inflated.status().message())),
+                   !message.keep_alive());
+    }
+    request.body = std::move(*inflated);
+  } else {
+    return Write(ErrorResponse(415, "unsupported Content-Encoding '" + encoding + "'"),
+                 !message.keep_alive());
+  }
+
+  bool close_after = !message.keep_alive();
+  state_->router->Dispatch(
+      std::move(request), [self = shared_from_this(), close_after](Response response) {
+        net::post(self->stream_.get_executor(),
+                  [self, close_after, response = std::move(response)]() mutable {
+                    self->Write(std::move(response), close_after);
+                  });
+      });
+}
+
+void HttpSession::Write(Response response, bool close_after) {
+  bool close = close_after || state_->stopping.load();
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(response.status));
+  response_.set(http::field::server, "lineaged");
+  if (!response.body.empty()) response_.set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) response_.set(name, value);
+  response_.keep_alive(!close);
+  response_.body() = std::move(response.body);
+  response_.prepare_payload();
+  stream_.expires_after(state_->options.idle_timeout);
+  http::async_write(stream_, response_,
+                    [self = shared_from_this(), close](beast::error_code ec, size_t) {
+                      self->OnWrite(close, ec);
+                    });
+}
+
+void HttpSession::OnWrite(bool close, beast::error_code ec) {
+  if (counted_in_flight_) {
+    counted_in_flight_ = false;
+    state_->in_flight.fetch_sub(1);
+  }
+  if (ec || close) return Close();
+  ReadHeader();
+}
+
+void HttpSession::Close() {
+  if (counted_in_flight_) {
+    counted_in_flight_ = false;
+    state_->in_flight.fetch_sub(1);
+  }
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace lineaged::api::internal

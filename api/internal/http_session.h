@@ -1,0 +1,53 @@
+#pragma once
+
+// One HTTP connection: reads a request, dispatches it, writes the response,
+// repeats while keep-alive holds. Lives as long as an async operation or a
+// pending Responder holds a shared_ptr to it.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+
+#include "api/http_server.h"
+
+namespace lineaged::api::internal {
+
+struct ServerState {
+  const Router* router = nullptr;
+  HttpServerOptions options;
+  boost::asio::io_context ioc;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state);
+  void Run();
+
+ private:
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  void Dispatch();
+  void Write(Response response, bool close_after);
+  void OnWrite(bool close, boost::beast::error_code ec);
+  void FailRead(boost::beast::error_code ec);
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  ServerState* const state_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::empty_body> continue_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  bool counted_in_flight_ = false;
+};
+
+}  // namespace lineaged::api::internal

@@ -1,0 +1,66 @@
+#include "api/router.h"
+
+#include "absl/strings/str_split.h"
+
+#include "graphstore/base/strings.h"
+
+namespace lineaged::api {
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  for (absl::string_view part : absl::StrSplit(AsAbsl(path), '/', absl::SkipEmpty())) {
+    out.push_back(AsStd(part));
+  }
+  return out;
+}
+
+bool IsPlaceholder(const std::string& segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string_view pattern, Handler handler) {
+  Route route;
+  route.method = std::move(method);
+  for (std::string_view s : Segments(pattern)) route.segments.emplace_back(s);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+void Router::Dispatch(Request request, Responder respond) const {
+  std::vector<std::string_view> segments = Segments(request.path);
+  bool path_matched = false;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::map<std::string, std::string> params;
+    bool match = true;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      const std::string& expected = route.segments[i];
+      if (IsPlaceholder(expected)) {
+        std::optional<std::string> decoded = PercentDecode(segments[i], false);
+        if (!decoded) {
+          respond(ErrorResponse(400, "malformed percent-encoding in path"));
+          return;
+        }
+        params[expected.substr(1, expected.size() - 2)] = std::move(*decoded);
+      } else {
+        match = expected == segments[i];
+      }
+    }
+    if (!match) continue;
+    path_matched = true;
+    if (route.method != request.method) continue;
+    request.path_params = std::move(params);
+    route.handler(request, std::move(respond));
+    return;
+  }
+  if (path_matched) {
+    respond(ErrorResponse(405, "HTTP " + request.method + " not allowed on " + request.path));
+  } else {
+    respond(ErrorResponse(404, "HTTP 404 Not Found"));
+  }
+}
+
+}  // namespace lineaged::api

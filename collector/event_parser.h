@@ -1,0 +1,64 @@
+#pragma once
+
+// Parses and validates one OpenLineage event (JSON text) into the store's
+// graphstore::Event. Tells the three event kinds apart by shape (run → RunEvent,
+// job without run → JobEvent, dataset → DatasetEvent), never by schemaURL.
+//
+//   EventParser parser(ValidationMode::kLenient);
+//   ParsedEvent parsed = parser.Parse(std::move(body));
+//   if (!parsed.ok()) { ... parsed.rejection, parsed.errors ... }
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graphstore/types.h"
+
+namespace lineaged::collector {
+
+enum class ValidationMode {
+  // Marquez-compatible: required ids, a parseable eventTime (no zone = UTC),
+  // producer, facets are objects. Everything else is kept verbatim.
+  kLenient,
+  // Additionally what the OpenLineage fluentd validator rejects: schemaURL,
+  // _producer/_schemaURL on every facet, RFC 3339 eventTime, UUID runId, and
+  // the schemas of the standard run and job facets.
+  kStrict,
+};
+
+enum class Rejection {
+  kNone,
+  kMalformed,  // not a JSON object, or an unparseable timestamp (HTTP 400)
+  kInvalid,    // well-formed JSON that breaks a rule (HTTP 422)
+};
+
+struct ParsedEvent {
+  bool ok() const { return rejection == Rejection::kNone; }
+
+  graphstore::Event event;  // meaningful only when ok()
+  Rejection rejection = Rejection::kNone;
+  // One message per problem, naming the field: "run.runId must not be null".
+  std::vector<std::string> errors;
+};
+
+// Thread-compatible: use one parser per thread (it reuses parse buffers).
+class EventParser {
+ public:
+  // Events nested deeper than this are malformed.
+  static constexpr size_t kMaxDepth = 256;
+
+  explicit EventParser(ValidationMode mode);
+  ~EventParser();
+  EventParser(const EventParser&) = delete;
+  EventParser& operator=(const EventParser&) = delete;
+
+  // Never throws. On success the event's raw_json is `body` itself.
+  ParsedEvent Parse(std::string body);
+
+ private:
+  struct State;
+  ValidationMode mode_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace lineaged::collector

@@ -1,0 +1,65 @@
+#include "collector/http_ingest.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+
+#include "graphstore/base/strings.h"
+
+namespace lineaged::collector {
+
+namespace {
+
+HttpReply ErrorReply(int status, std::string_view message) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = nlohmann::json{{"code", status}, {"message", message}}.dump();
+  return reply;
+}
+
+}  // namespace
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  std::string lowered = absl::AsciiStrToLower(absl::StripAsciiWhitespace(AsAbsl(media)));
+  return lowered == "application/json" || absl::EndsWith(lowered, "+json");
+}
+
+HttpReply ToHttpReply(const IngestResult& result) {
+  using Code = IngestResult::Code;
+  switch (result.code) {
+    case Code::kStored:
+    case Code::kDuplicate:
+      return HttpReply{};
+    case Code::kMalformed:
+      return ErrorReply(400, absl::StrJoin(result.errors, "; "));
+    case Code::kInvalid: {
+      HttpReply reply;
+      reply.status = 422;
+      reply.body = nlohmann::json{{"errors", result.errors}}.dump();
+      return reply;
+    }
+    case Code::kUnavailable: {
+      HttpReply reply = ErrorReply(503, result.message);
+      reply.headers.emplace_back("Retry-After", "1");
+      return reply;
+    }
+    case Code::kInternal:
+      return ErrorReply(500, result.message);
+  }
+  return ErrorReply(500, "unknown ingest result");
+}
+
+void HandleLineagePost(IngestService* service, std::string_view content_type, std::string body,
+                       std::function<void(HttpReply)> done) {
+  // A missing Content-Type is taken as JSON; a declared non-JSON one is not.
+  if (!content_type.empty() && !IsJsonContentType(content_type)) {
+    done(ErrorReply(415, "Content-Type must be application/json"));
+    return;
+  }
+  service->Ingest(std::move(body),
+                  [done = std::move(done)](IngestResult result) { done(ToHttpReply(result)); });
+}
+
+}  // namespace lineaged::collector

@@ -1,0 +1,34 @@
+#pragma once
+
+// The HTTP face of ingest, free of any HTTP library: maps a request's content
+// type and body to IngestService and its result to Marquez's status codes and
+// bodies (201 empty; 400 {"code","message"}; 422 {"errors":[...]}; 415; 503).
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "collector/ingest_service.h"
+
+namespace lineaged::collector {
+
+struct HttpReply {
+  int status = 201;
+  std::string body;  // JSON, or empty
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// True for application/json (any parameters) and other +json types.
+bool IsJsonContentType(std::string_view content_type);
+
+// Renders an IngestResult the way Marquez answers POST /api/v1/lineage.
+HttpReply ToHttpReply(const IngestResult& result);
+
+// Handles POST /api/v1/lineage. `done` runs exactly once, possibly on the
+// store's committer thread.
+void HandleLineagePost(IngestService* service, std::string_view content_type, std::string body,
+                       std::function<void(HttpReply)> done);
+
+}  // namespace lineaged::collector

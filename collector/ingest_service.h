@@ -1,0 +1,59 @@
+#pragma once
+
+// IngestService: the one path by which events enter the store, whatever the
+// transport. It parses and validates on the caller's thread and hands valid
+// events to GraphStore, whose committer acknowledges them once durable.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "collector/event_parser.h"
+#include "graphstore/graph_store.h"
+
+namespace lineaged::collector {
+
+struct IngestResult {
+  enum class Code {
+    kStored,       // durable
+    kDuplicate,    // equal event already stored; nothing written
+    kMalformed,    // not JSON / unparseable timestamp
+    kInvalid,      // rule violations, see errors
+    kUnavailable,  // store overloaded or closing: retry later
+    kInternal,     // store write failed
+  };
+  Code code = Code::kStored;
+  std::vector<std::string> errors;  // kMalformed/kInvalid: one per problem
+  std::string message;              // kUnavailable/kInternal
+};
+
+using IngestCallback = std::function<void(IngestResult)>;
+
+// Thread-safe. `store` must outlive the service.
+class IngestService {
+ public:
+  IngestService(graphstore::GraphStore* store, ValidationMode mode);
+  IngestService(const IngestService&) = delete;
+  IngestService& operator=(const IngestService&) = delete;
+
+  // Parses, validates and stores one event. `done` runs exactly once: at once
+  // for a rejected event (nothing stored), else on the store's committer
+  // thread after the WAL sync. `done` must not block.
+  void Ingest(std::string body, IngestCallback done);
+
+  // Optional hook called with every result before `done`, e.g. for metrics.
+  // Set before the first Ingest.
+  void set_observer(std::function<void(const IngestResult&)> observer) {
+    observer_ = std::move(observer);
+  }
+
+  ValidationMode mode() const { return mode_; }
+
+ private:
+  graphstore::GraphStore* const store_;
+  const ValidationMode mode_;
+  std::function<void(const IngestResult&)> observer_;
+};
+
+}  // namespace lineaged::collector

@@ -1,0 +1,368 @@
+#include "graphstore/graph_store.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "absl/strings/str_format.h"
+#include "spdlog/spdlog.h"
+
+#include "graphstore/base/status_macros.h"
+#include "graphstore/internal/committer.h"
+#include "graphstore/internal/database.h"
+#include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/records.pb.h"
+#include "graphstore/internal/rocksdb_status.h"
+
+namespace lineaged::graphstore {
+
+using internal::Database;
+using internal::NodeRecord;
+using internal::RunRecord;
+
+const char* RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kNew:
+      return "NEW";
+    case RunState::kRunning:
+      return "RUNNING";
+    case RunState::kCompleted:
+      return "COMPLETED";
+    case RunState::kAborted:
+      return "ABORTED";
+    case RunState::kFailed:
+      return "FAILED";
+  }
+  return "NEW";
+}
+
+std::string FormatUuid(const Uuid& uuid) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[uuid[i] >> 4]);
+    out.push_back(kHex[uuid[i] & 0xf]);
+  }
+  return out;
+}
+
+namespace {
+
+// Reads the first unused values of the sequence and node-id counters.
+absl::Status LoadCounters(Database* db, uint64_t* next_sequence, uint64_t* next_node_id) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->db()->NewIterator(rocksdb::ReadOptions(), db->events()));
+  it->SeekToLast();
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));
+  *next_sequence = it->Valid() ? internal::DecodeBigEndian64(it->key().ToStringView()) + 1 : 1;
+
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> id_bytes,
+                            db->Get(db->graph(), internal::MetaKey(internal::kMetaNextNodeId)));
+  *next_node_id = id_bytes ? internal::DecodeBigEndian64(*id_bytes) : 1;
+  return absl::OkStatus();
+}
+
+absl::Status CheckFormatVersion(Database* db) {
+  std::string key = internal::MetaKey(internal::kMetaFormatVersion);
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> stored, db->Get(db->graph(), key));
+  if (!stored) {
+    std::string value;
+    internal::AppendBigEndian64(&value, internal::kFormatVersion);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return internal::FromRocksDb(db->db()->Put(sync, db->graph(), key, value), "write format");
+  }
+  uint64_t version = internal::DecodeBigEndian64(*stored);
+  if (version != internal::kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "store format version %d, this build reads %d", version, internal::kFormatVersion));
+  }
+  return absl::OkStatus();
+}
+
+// Read-side view of the graph used by one lineage query.
+class GraphReader {
+ public:
+  explicit GraphReader(const Database* db) : db_(db) {
+    snapshot_ = db_->db()->GetSnapshot();
+    options_.snapshot = snapshot_;
+  }
+  ~GraphReader() { db_->db()->ReleaseSnapshot(snapshot_); }
+
+  absl::StatusOr<std::optional<uint64_t>> LookupId(char prefix, const QualifiedName& name) {
+    std::string value;
+    rocksdb::Status s =
+        db_->db()->Get(options_, db_->graph(), internal::NameIndexKey(prefix, name), &value);
+    if (s.IsNotFound()) return std::optional<uint64_t>();
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get name index"));
+    return std::optional<uint64_t>(internal::DecodeBigEndian64(value));
+  }
+
+  // Ids adjacent to `id` through edges of `prefix` (out- or in-edges).
+  absl::Status Adjacent(char prefix, uint64_t id, std::vector<uint64_t>* out) {
+    out->clear();
+    std::string start = internal::EdgePrefix(prefix, id);
+    std::string limit = internal::EdgePrefix(prefix, id + 1);
+    rocksdb::ReadOptions options = options_;
+    rocksdb::Slice upper(limit);
+    options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->graph()));
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      uint64_t first, second;
+      if (!internal::DecodeEdgeKey(it->key().ToStringView(), &first, &second)) {
+        return absl::DataLossError("malformed edge key");
+      }
+      out->push_back(second);
+    }
+    return internal::FromRocksDb(it->status(), "scan edges");
+  }
+
+  absl::StatusOr<const NodeRecord*> Node(uint64_t id) {
+    auto it = nodes_.find(id);
+    if (it != nodes_.end()) return &it->second;
+    std::string value;
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+        db_->db()->Get(options_, db_->graph(), internal::NodeKey(id), &value), "get node"));
+    NodeRecord record;
+    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable node record");
+    return &nodes_.emplace(id, std::move(record)).first->second;
+  }
+
+  absl::StatusOr<std::optional<RunSummary>> Run(const std::string& run_id_bytes) {
+    if (run_id_bytes.size() != 16) return std::optional<RunSummary>();
+    Uuid uuid;
+    std::copy(run_id_bytes.begin(), run_id_bytes.end(), uuid.begin());
+    std::string value;
+    rocksdb::Status s = db_->db()->Get(options_, db_->graph(), internal::RunKey(uuid), &value);
+    if (s.IsNotFound()) return std::optional<RunSummary>();
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get run"));
+    RunRecord record;
+    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable run record");
+    RunSummary run;
+    run.run_id = uuid;
+    run.state = static_cast<RunState>(record.state());
+    run.created_at_micros = record.created_at_micros();
+    run.updated_at_micros = record.updated_at_micros();
+    if (record.started_at_micros() != 0) run.started_at_micros = record.started_at_micros();
+    if (record.ended_at_micros() != 0) run.ended_at_micros = record.ended_at_micros();
+    return std::optional<RunSummary>(run);
+  }
+
+ private:
+  const Database* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+  std::unordered_map<uint64_t, NodeRecord> nodes_;
+};
+
+QualifiedName NameOf(const NodeRecord& record) {
+  return QualifiedName{record.namespace_name(), record.name()};
+}
+
+}  // namespace
+
+GraphStore::GraphStore(std::unique_ptr<Database> db, const Options& options) : db_(std::move(db)) {
+  (void)options;
+}
+
+absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& options) {
+  LINEAGED_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
+  LINEAGED_RETURN_IF_ERROR(CheckFormatVersion(db.get()));
+  uint64_t next_sequence = 0, next_node_id = 0;
+  LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &next_node_id));
+  std::unique_ptr<GraphStore> store(new GraphStore(std::move(db), options));
+  store->committer_ =
+      std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, next_node_id);
+  store->open_.store(true, std::memory_order_release);
+  spdlog::info("store opened at {}: {} events, {} graph nodes", options.data_dir, next_sequence - 1,
+               next_node_id - 1);
+  return store;
+}
+
+GraphStore::~GraphStore() {
+  absl::Status s = Close();
+  if (!s.ok()) spdlog::error("closing the store: {}", s.ToString());
+}
+
+void GraphStore::Write(Event event, WriteCallback done) {
+  if (!is_open()) {
+    done(absl::UnavailableError("the store is closed"));
+    return;
+  }
+  // Submit keeps `done` only when it succeeds, so a copy for the failure path
+  // is avoided by wrapping it in a shared holder.
+  auto holder = std::make_shared<WriteCallback>(std::move(done));
+  absl::Status queued = committer_->Submit(
+      std::move(event), [holder](absl::StatusOr<WriteOutcome> r) { (*holder)(std::move(r)); });
+  if (!queued.ok()) (*holder)(queued);
+}
+
+absl::StatusOr<WriteOutcome> GraphStore::WriteAndWait(Event event) {
+  std::promise<absl::StatusOr<WriteOutcome>> promise;
+  std::future<absl::StatusOr<WriteOutcome>> result = promise.get_future();
+  Write(std::move(event),
+        [&promise](absl::StatusOr<WriteOutcome> r) { promise.set_value(std::move(r)); });
+  return result.get();
+}
+
+absl::Status GraphStore::Close() {
+  if (!open_.exchange(false)) return absl::OkStatus();
+  committer_->Stop();
+  absl::Status s = db_->Close();
+  spdlog::info("store closed");
+  return s;
+}
+
+uint64_t GraphStore::event_count() const {
+  return committer_ ? committer_->next_sequence() - 1 : 0;
+}
+
+absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int depth) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  GraphReader reader(db_.get());
+  const bool from_dataset = start.kind == NodeKind::kDataset;
+  LINEAGED_ASSIGN_OR_RETURN(
+      std::optional<uint64_t> start_id,
+      reader.LookupId(from_dataset ? internal::kDatasetNamePrefix : internal::kJobNamePrefix,
+                      start.name));
+  if (!start_id) {
+    return absl::NotFoundError(
+        absl::StrFormat("%s '%s' not found.", from_dataset ? "Dataset" : "Job", start.name.name));
+  }
+
+  std::vector<uint64_t> scratch;
+  uint64_t start_job = 0;
+  if (!from_dataset) {
+    start_job = *start_id;
+  } else {
+    // Marquez starts from the dataset's newest producer, else its newest consumer.
+    for (char prefix : {internal::kInEdgePrefix, internal::kOutEdgePrefix}) {
+      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(prefix, *start_id, &scratch));
+      int64_t newest = 0;
+      for (uint64_t job : scratch) {
+        LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
+        if (start_job == 0 || record->updated_at_micros() > newest) {
+          start_job = job;
+          newest = record->updated_at_micros();
+        }
+      }
+      if (start_job != 0) break;
+    }
+  }
+
+  LineageGraph graph;
+  if (start_job == 0) {  // an orphan dataset
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(*start_id));
+    DatasetNode node;
+    node.name = NameOf(*record);
+    node.created_at_micros = record->created_at_micros();
+    node.updated_at_micros = record->updated_at_micros();
+    if (record->last_modified_at_micros() != 0) {
+      node.last_modified_at_micros = record->last_modified_at_micros();
+    }
+    graph.datasets.push_back(std::move(node));
+    return graph;
+  }
+
+  // Breadth-first over jobs; depth counts job hops through shared datasets.
+  struct Adjacency {
+    std::vector<uint64_t> in;
+    std::vector<uint64_t> out;
+  };
+  std::unordered_map<uint64_t, Adjacency> job_edges;      // job -> datasets
+  std::unordered_map<uint64_t, Adjacency> dataset_edges;  // dataset -> jobs
+  std::vector<uint64_t> frontier = {start_job};
+  std::unordered_set<uint64_t> visited_jobs = {start_job};
+  for (int hop = 0; !frontier.empty(); ++hop) {
+    std::vector<uint64_t> next;
+    for (uint64_t job : frontier) {
+      Adjacency& adjacency = job_edges[job];
+      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kInEdgePrefix, job, &adjacency.in));
+      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kOutEdgePrefix, job, &adjacency.out));
+      for (const auto* datasets : {&adjacency.in, &adjacency.out}) {
+        for (uint64_t dataset : *datasets) {
+          auto [it, inserted] = dataset_edges.try_emplace(dataset);
+          if (!inserted) continue;
+          LINEAGED_RETURN_IF_ERROR(
+              reader.Adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
+          LINEAGED_RETURN_IF_ERROR(
+              reader.Adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
+          if (hop >= depth) continue;
+          for (const auto* jobs : {&it->second.in, &it->second.out}) {
+            for (uint64_t neighbour : *jobs) {
+              if (visited_jobs.insert(neighbour).second) next.push_back(neighbour);
+            }
+          }
+        }
+      }
+    }
+    frontier = std::move(next);
+  }
+
+  auto names_of = [&](const std::vector<uint64_t>& ids,
+                      bool only_visited_jobs) -> absl::StatusOr<std::vector<QualifiedName>> {
+    std::vector<QualifiedName> names;
+    for (uint64_t id : ids) {
+      if (only_visited_jobs && !visited_jobs.contains(id)) continue;
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+      names.push_back(NameOf(*record));
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+
+  for (uint64_t job : visited_jobs) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
+    JobNode node;
+    node.name = NameOf(*record);
+    node.created_at_micros = record->created_at_micros();
+    node.updated_at_micros = record->updated_at_micros();
+    LINEAGED_ASSIGN_OR_RETURN(node.latest_run, reader.Run(record->latest_run_id()));
+    LINEAGED_ASSIGN_OR_RETURN(node.inputs, names_of(job_edges[job].in, false));
+    LINEAGED_ASSIGN_OR_RETURN(node.outputs, names_of(job_edges[job].out, false));
+    graph.jobs.push_back(std::move(node));
+  }
+  for (const auto& [dataset, adjacency] : dataset_edges) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
+    DatasetNode node;
+    node.name = NameOf(*record);
+    node.created_at_micros = record->created_at_micros();
+    node.updated_at_micros = record->updated_at_micros();
+    if (record->last_modified_at_micros() != 0) {
+      node.last_modified_at_micros = record->last_modified_at_micros();
+    }
+    LINEAGED_ASSIGN_OR_RETURN(node.producers, names_of(adjacency.in, true));
+    LINEAGED_ASSIGN_OR_RETURN(node.consumers, names_of(adjacency.out, true));
+    graph.datasets.push_back(std::move(node));
+  }
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  std::sort(graph.jobs.begin(), graph.jobs.end(), by_name);
+  std::sort(graph.datasets.begin(), graph.datasets.end(), by_name);
+  return graph;
+}
+
+absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, size_t limit) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  std::vector<StoredEvent> events;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db()->NewIterator(rocksdb::ReadOptions(), db_->events()));
+  for (it->Seek(internal::EventKey(from)); it->Valid() && events.size() < limit; it->Next()) {
+    StoredEvent event;
+    event.sequence = internal::DecodeBigEndian64(it->key().ToStringView());
+    std::string_view raw;
+    if (!internal::DecodeEventValue(it->value().ToStringView(), &event.received_at_micros, &raw)) {
+      return absl::DataLossError(absl::StrFormat("unreadable event %d", event.sequence));
+    }
+    event.raw_json.assign(raw);
+    events.push_back(std::move(event));
+  }
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));
+  return events;
+}
+
+}  // namespace lineaged::graphstore

@@ -1,0 +1,89 @@
+#pragma once
+
+// GraphStore: the durable home of every accepted OpenLineage event and of the
+// dataset/job/run graph derived from it, in one embedded RocksDB.
+//
+// Writes go through a single committer thread that gathers whatever events are
+// pending into one WriteBatch and syncs the WAL once for all of them (group
+// commit). Each event's raw text and every graph change it causes land in the
+// same batch, so an event is either wholly stored or not at all.
+//
+//   LINEAGED_ASSIGN_OR_RETURN(auto store, GraphStore::Open(options));
+//   store->Write(std::move(event), [](absl::StatusOr<WriteOutcome> r) { ... });
+//   LINEAGED_ASSIGN_OR_RETURN(LineageGraph g, store->GetLineage(node, 20));
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+#include "graphstore/options.h"
+#include "graphstore/types.h"
+
+namespace lineaged::graphstore {
+
+namespace internal {
+class Database;
+class Committer;
+}  // namespace internal
+
+// Called once per Write, on the committer thread, after the event is durable
+// (or has failed). Must not block: post real work elsewhere.
+using WriteCallback = std::function<void(absl::StatusOr<WriteOutcome>)>;
+
+// Thread-safe: any number of threads may write and read concurrently.
+class GraphStore {
+ public:
+  // Opens (creating if needed) the store in options.data_dir and starts the
+  // committer. Fails with the RocksDB error (e.g. a lock held by another
+  // process) as Unavailable/Internal/DataLoss.
+  static absl::StatusOr<std::unique_ptr<GraphStore>> Open(const Options& options);
+
+  GraphStore(const GraphStore&) = delete;
+  GraphStore& operator=(const GraphStore&) = delete;
+
+  // Closes if Close() was not called.
+  ~GraphStore();
+
+  // Queues `event` for a durable write. `done` runs exactly once: with
+  // kStored/kDuplicate once the WAL is synced, or with Unavailable when the
+  // queue is full or the store is closing, or with the write error.
+  void Write(Event event, WriteCallback done);
+
+  // Write() and wait. For tools and tests.
+  absl::StatusOr<WriteOutcome> WriteAndWait(Event event);
+
+  // Stops accepting writes, commits everything already queued, flushes the
+  // memtables and closes the database. Idempotent.
+  absl::Status Close();
+
+  // True between a successful Open and Close.
+  bool is_open() const { return open_.load(std::memory_order_acquire); }
+
+  // Marquez lineage: from `start`, walk `depth` job hops over shared datasets
+  // in either direction; returns the jobs reached and every dataset they read
+  // or write. A dataset with no jobs yields a graph of that dataset alone.
+  // NotFound if the start node does not exist.
+  absl::StatusOr<LineageGraph> GetLineage(const NodeRef& start, int depth) const;
+
+  // Events in ingest order starting at sequence `from` (inclusive), at most
+  // `limit` of them.
+  absl::StatusOr<std::vector<StoredEvent>> ReadEvents(uint64_t from, size_t limit) const;
+
+  // Number of events stored (not counting duplicates).
+  uint64_t event_count() const;
+
+ private:
+  GraphStore(std::unique_ptr<internal::Database> db, const Options& options);
+
+  std::unique_ptr<internal::Database> db_;
+  std::unique_ptr<internal::Committer> committer_;
+  std::atomic<bool> open_{false};
+};
+
+}  // namespace lineaged::graphstore

@@ -1,0 +1,345 @@
+#include "graphstore/internal/committer.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "rocksdb/write_batch.h"
+#include "spdlog/spdlog.h"
+
+#include "graphstore/base/status_macros.h"
+#include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/records.pb.h"
+#include "graphstore/internal/rocksdb_status.h"
+
+namespace lineaged::graphstore::internal {
+
+// The WriteBatch of one group plus an overlay of what it has written, so later
+// events in the group read the writes of earlier ones.
+class GroupBatch {
+ public:
+  explicit GroupBatch(Database* db) : db_(db) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
+                                                 const std::string& key) {
+    auto it = overlay_.find(OverlayKey(cf, key));
+    if (it != overlay_.end()) return std::optional<std::string>(it->second);
+    return db_->Get(cf, key);
+  }
+
+  void Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key, std::string value) {
+    batch_.Put(cf, key, value);
+    overlay_[OverlayKey(cf, key)] = std::move(value);
+  }
+
+  // Puts a key whose value nobody reads back within a group (raw events).
+  void PutBlind(rocksdb::ColumnFamilyHandle* cf, const std::string& key, std::string_view value) {
+    batch_.Put(cf, key, rocksdb::Slice(value.data(), value.size()));
+  }
+
+  rocksdb::WriteBatch* batch() { return &batch_; }
+
+ private:
+  static std::string OverlayKey(rocksdb::ColumnFamilyHandle* cf, const std::string& key) {
+    std::string k(1, static_cast<char>(cf->GetID()));
+    k.append(key);
+    return k;
+  }
+
+  Database* const db_;
+  rocksdb::WriteBatch batch_;
+  std::unordered_map<std::string, std::string> overlay_;
+};
+
+namespace {
+
+bool IsTerminal(RunState s) {
+  return s == RunState::kCompleted || s == RunState::kFailed || s == RunState::kAborted;
+}
+
+std::optional<RunState> StateFor(RunEventType type) {
+  switch (type) {
+    case RunEventType::kStart:
+    case RunEventType::kRunning:
+    case RunEventType::kOther:
+      return RunState::kRunning;
+    case RunEventType::kComplete:
+      return RunState::kCompleted;
+    case RunEventType::kFail:
+      return RunState::kFailed;
+    case RunEventType::kAbort:
+      return RunState::kAborted;
+    case RunEventType::kUnspecified:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Folds one event into a run so that any delivery order ends in the same
+// record: a terminal state beats a non-terminal one whatever their times, and
+// within the same class the later eventTime wins.
+void FoldRunEvent(RunRecord* run, RunEventType type, int64_t t, bool is_new) {
+  if (is_new) {
+    run->set_created_at_micros(t);
+    run->set_updated_at_micros(t);
+  } else {
+    run->set_created_at_micros(std::min(run->created_at_micros(), t));
+    run->set_updated_at_micros(std::max(run->updated_at_micros(), t));
+  }
+  if (type == RunEventType::kStart &&
+      (run->started_at_micros() == 0 || t < run->started_at_micros())) {
+    run->set_started_at_micros(t);
+  }
+  std::optional<RunState> next = StateFor(type);
+  if (!next) return;
+  RunState current = static_cast<RunState>(run->state());
+  bool replace;
+  if (current == RunState::kNew) {
+    replace = true;
+  } else if (IsTerminal(*next) != IsTerminal(current)) {
+    replace = IsTerminal(*next);
+  } else {
+    replace = t >= run->state_event_time_micros();
+  }
+  if (!replace) return;
+  run->set_state(static_cast<int32_t>(*next));
+  run->set_state_event_time_micros(t);
+  if (IsTerminal(*next)) run->set_ended_at_micros(t);
+}
+
+template <typename Message>
+absl::StatusOr<bool> ParseRecord(const std::optional<std::string>& bytes, Message* record) {
+  if (!bytes) return false;
+  if (!record->ParseFromString(*bytes)) return absl::DataLossError("unreadable graph record");
+  return true;
+}
+
+}  // namespace
+
+Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
+                     uint64_t next_node_id)
+    : db_(db),
+      options_(options),
+      next_sequence_(next_sequence),
+      next_node_id_(next_node_id),
+      committed_next_sequence_(next_sequence) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Committer::~Committer() { Stop(); }
+
+absl::Status Committer::Submit(Event event, WriteCallback done) {
+  int64_t now = absl::ToUnixMicros(absl::Now());
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::UnavailableError("the store is closing");
+  if (queue_.size() >= options_.max_pending_events) {
+    return absl::UnavailableError("write queue full");
+  }
+  queue_.push_back(Pending{std::move(event), std::move(done), now});
+  return absl::OkStatus();
+}
+
+void Committer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::Loop() {
+  std::vector<Pending> group;
+  for (;;) {
+    group.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // stopping and drained
+      size_t n = std::min(queue_.size(), options_.max_batch_events);
+      for (size_t i = 0; i < n; ++i) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(&group);
+  }
+}
+
+void Committer::CommitGroup(std::vector<Pending>* group) {
+  const uint64_t first_sequence = next_sequence_;
+  const uint64_t first_node_id = next_node_id_;
+  GroupBatch batch(db_);
+  std::vector<absl::StatusOr<WriteOutcome>> outcomes;
+  outcomes.reserve(group->size());
+  absl::Status failure = absl::OkStatus();
+  for (const Pending& pending : *group) {
+    absl::StatusOr<WriteOutcome> outcome = ApplyEvent(pending, &batch);
+    if (!outcome.ok()) {
+      failure = outcome.status();
+      break;
+    }
+    outcomes.push_back(*outcome);
+  }
+  if (failure.ok()) {
+    if (next_node_id_ != first_node_id) {
+      std::string value;
+      AppendBigEndian64(&value, next_node_id_);
+      batch.Put(db_->graph(), MetaKey(kMetaNextNodeId), std::move(value));
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync_writes;
+    failure = FromRocksDb(db_->db()->Write(write_options, batch.batch()), "write batch");
+  }
+  if (!failure.ok()) {
+    // Nothing of the group reached the database: reuse its numbers.
+    next_sequence_ = first_sequence;
+    next_node_id_ = first_node_id;
+    spdlog::error("store write of {} events failed: {}", group->size(), failure.ToString());
+    for (Pending& pending : *group) pending.done(failure);
+    return;
+  }
+  committed_next_sequence_.store(next_sequence_);
+  for (size_t i = 0; i < group->size(); ++i) (*group)[i].done(outcomes[i]);
+}
+
+absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch) {
+  const Event& event = pending.event;
+  const int64_t t = event.event_time_micros;
+  rocksdb::ColumnFamilyHandle* graph = db_->graph();
+
+  // Idempotency: an event already stored (a client retry) writes nothing.
+  std::string hash_key = EventHashKey(event.content_hash);
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> seen, batch->Get(db_->index(), hash_key));
+  if (seen) return WriteOutcome::kDuplicate;
+
+  const uint64_t sequence = next_sequence_++;
+  std::string sequence_value;
+  AppendBigEndian64(&sequence_value, sequence);
+  batch->Put(db_->index(), hash_key, sequence_value);
+  batch->PutBlind(db_->index(), EventTimeKey(t, sequence), "");
+  batch->PutBlind(db_->events(), EventKey(sequence),
+                  EncodeEventValue(pending.received_at_micros, event.raw_json));
+
+  auto ensure_namespace = [&](const std::string& ns) -> absl::Status {
+    std::string key = NamespaceKey(ns);
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> existing, batch->Get(graph, key));
+    if (existing) return absl::OkStatus();
+    NamespaceRecord record;
+    record.set_created_at_micros(t);
+    record.set_updated_at_micros(t);
+    record.set_owner_name("anonymous");
+    batch->Put(graph, key, record.SerializeAsString());
+    return absl::OkStatus();
+  };
+
+  // Finds or creates the node for (kind, name); `created` tells which.
+  struct NodeHandle {
+    uint64_t id = 0;
+    NodeRecord record;
+    bool created = false;
+  };
+  auto load_node = [&](NodeRecord::Kind kind,
+                       const QualifiedName& name) -> absl::StatusOr<NodeHandle> {
+    NodeHandle node;
+    char prefix = kind == NodeRecord::KIND_DATASET ? kDatasetNamePrefix : kJobNamePrefix;
+    std::string index_key = NameIndexKey(prefix, name);
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> id_bytes, batch->Get(graph, index_key));
+    if (id_bytes) {
+      node.id = DecodeBigEndian64(*id_bytes);
+      LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                                batch->Get(graph, NodeKey(node.id)));
+      LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, &node.record));
+      if (!found) return absl::DataLossError("name index points at a missing node");
+      return node;
+    }
+    LINEAGED_RETURN_IF_ERROR(ensure_namespace(name.namespace_name));
+    node.id = next_node_id_++;
+    node.created = true;
+    node.record.set_kind(kind);
+    node.record.set_namespace_name(name.namespace_name);
+    node.record.set_name(name.name);
+    node.record.set_created_at_micros(t);
+    node.record.set_updated_at_micros(t);
+    std::string id_value;
+    AppendBigEndian64(&id_value, node.id);
+    batch->Put(graph, index_key, std::move(id_value));
+    return node;
+  };
+  auto put_node = [&](const NodeHandle& node) {
+    batch->Put(graph, NodeKey(node.id), node.record.SerializeAsString());
+  };
+  // Writes an edge only if it is new: most events repeat known edges.
+  auto ensure_edge = [&](uint64_t from, uint64_t to) -> absl::Status {
+    std::string out_key = EdgeKey(kOutEdgePrefix, from, to);
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> existing, batch->Get(graph, out_key));
+    if (existing) return absl::OkStatus();
+    batch->Put(graph, out_key, "");
+    batch->Put(graph, EdgeKey(kInEdgePrefix, to, from), "");
+    return absl::OkStatus();
+  };
+
+  if (event.kind == EventKind::kDataset) {
+    LINEAGED_ASSIGN_OR_RETURN(NodeHandle dataset,
+                              load_node(NodeRecord::KIND_DATASET, event.dataset));
+    if (dataset.created || t > dataset.record.updated_at_micros()) {
+      dataset.record.set_updated_at_micros(std::max(dataset.record.updated_at_micros(), t));
+      put_node(dataset);
+    }
+    return WriteOutcome::kStored;
+  }
+
+  LINEAGED_ASSIGN_OR_RETURN(NodeHandle job, load_node(NodeRecord::KIND_JOB, event.job));
+  job.record.set_updated_at_micros(std::max(job.record.updated_at_micros(), t));
+  job.record.set_created_at_micros(std::min(job.record.created_at_micros(), t));
+
+  if (event.kind == EventKind::kRun) {
+    std::string run_key = RunKey(event.run_id);
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> run_bytes, batch->Get(graph, run_key));
+    RunRecord run;
+    LINEAGED_ASSIGN_OR_RETURN(bool run_exists, ParseRecord(run_bytes, &run));
+    if (!run_exists) run.set_job_node_id(job.id);
+    FoldRunEvent(&run, event.event_type, t, !run_exists);
+    batch->Put(graph, run_key, run.SerializeAsString());
+
+    std::string run_id(reinterpret_cast<const char*>(event.run_id.data()), event.run_id.size());
+    if (job.record.latest_run_id() == run_id) {
+      job.record.set_latest_run_created_at_micros(run.created_at_micros());
+    } else if (job.record.latest_run_id().empty() ||
+               run.created_at_micros() >= job.record.latest_run_created_at_micros()) {
+      job.record.set_latest_run_id(run_id);
+      job.record.set_latest_run_created_at_micros(run.created_at_micros());
+    }
+  }
+  put_node(job);
+
+  const bool completes =
+      event.kind == EventKind::kRun && event.event_type == RunEventType::kComplete;
+  for (const QualifiedName& input : event.inputs) {
+    LINEAGED_ASSIGN_OR_RETURN(NodeHandle dataset, load_node(NodeRecord::KIND_DATASET, input));
+    if (dataset.created) put_node(dataset);
+    LINEAGED_RETURN_IF_ERROR(ensure_edge(dataset.id, job.id));
+  }
+  for (const QualifiedName& output : event.outputs) {
+    LINEAGED_ASSIGN_OR_RETURN(NodeHandle dataset, load_node(NodeRecord::KIND_DATASET, output));
+    bool dirty = dataset.created;
+    if (t > dataset.record.updated_at_micros()) {
+      dataset.record.set_updated_at_micros(t);
+      dirty = true;
+    }
+    if (completes && t > dataset.record.last_modified_at_micros()) {
+      dataset.record.set_last_modified_at_micros(t);
+      dirty = true;
+    }
+    if (dirty) put_node(dataset);
+    LINEAGED_RETURN_IF_ERROR(ensure_edge(job.id, dataset.id));
+  }
+  return WriteOutcome::kStored;
+}
+
+}  // namespace lineaged::graphstore::internal

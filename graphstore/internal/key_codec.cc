@@ -1,0 +1,141 @@
+#include "graphstore/internal/key_codec.h"
+
+namespace lineaged::graphstore::internal {
+
+void AppendBigEndian64(std::string* dst, uint64_t value) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  dst->append(buf, 8);
+}
+
+uint64_t DecodeBigEndian64(std::string_view eight_bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    value = (value << 8) | static_cast<uint8_t>(eight_bytes[i]);
+  }
+  return value;
+}
+
+void AppendOrderedString(std::string* dst, std::string_view s) {
+  for (char c : s) {
+    dst->push_back(c);
+    if (c == '\0') dst->push_back('\xff');
+  }
+  dst->push_back('\0');
+  dst->push_back('\x01');
+}
+
+bool ConsumeOrderedString(std::string_view* in, std::string* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < in->size()) {
+    char c = (*in)[i];
+    if (c != '\0') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= in->size()) return false;
+    char next = (*in)[i + 1];
+    if (next == '\x01') {
+      in->remove_prefix(i + 2);
+      return true;
+    }
+    if (next != '\xff') return false;
+    out->push_back('\0');
+    i += 2;
+  }
+  return false;
+}
+
+std::string NamespaceKey(std::string_view namespace_name) {
+  std::string key(1, kNamespacePrefix);
+  key.append(namespace_name);
+  return key;
+}
+
+std::string NameIndexKey(char prefix, const QualifiedName& name) {
+  std::string key(1, prefix);
+  AppendOrderedString(&key, name.namespace_name);
+  AppendOrderedString(&key, name.name);
+  return key;
+}
+
+std::string NodeKey(uint64_t node_id) {
+  std::string key(1, kNodePrefix);
+  AppendBigEndian64(&key, node_id);
+  return key;
+}
+
+std::string RunKey(const Uuid& run_id) {
+  std::string key(1, kRunPrefix);
+  key.append(reinterpret_cast<const char*>(run_id.data()), run_id.size());
+  return key;
+}
+
+std::string EdgeKey(char prefix, uint64_t first, uint64_t second) {
+  std::string key(1, prefix);
+  AppendBigEndian64(&key, first);
+  AppendBigEndian64(&key, second);
+  return key;
+}
+
+std::string EdgePrefix(char prefix, uint64_t first) {
+  std::string key(1, prefix);
+  AppendBigEndian64(&key, first);
+  return key;
+}
+
+bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second) {
+  if (key.size() != 17 || (key[0] != kOutEdgePrefix && key[0] != kInEdgePrefix)) return false;
+  *first = DecodeBigEndian64(key.substr(1, 8));
+  *second = DecodeBigEndian64(key.substr(9, 8));
+  return true;
+}
+
+std::string MetaKey(std::string_view name) {
+  std::string key(1, kMetaPrefix);
+  key.append(name);
+  return key;
+}
+
+std::string EventKey(uint64_t sequence) {
+  std::string key;
+  AppendBigEndian64(&key, sequence);
+  return key;
+}
+
+std::string EventTimeKey(int64_t event_time_micros, uint64_t sequence) {
+  std::string key(1, kEventTimePrefix);
+  AppendBigEndian64(&key, OrderedFromSigned(event_time_micros));
+  AppendBigEndian64(&key, sequence);
+  return key;
+}
+
+std::string EventHashKey(const std::array<uint8_t, 16>& hash) {
+  std::string key(1, kEventHashPrefix);
+  key.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  return key;
+}
+
+std::string EncodeEventValue(int64_t received_at_micros, std::string_view raw_json) {
+  std::string value;
+  value.reserve(9 + raw_json.size());
+  value.push_back(kEventValueVersion);
+  AppendBigEndian64(&value, OrderedFromSigned(received_at_micros));
+  value.append(raw_json);
+  return value;
+}
+
+bool DecodeEventValue(std::string_view value, int64_t* received_at_micros,
+                      std::string_view* raw_json) {
+  if (value.size() < 9 || value[0] != kEventValueVersion) return false;
+  *received_at_micros = SignedFromOrdered(DecodeBigEndian64(value.substr(1, 8)));
+  *raw_json = value.substr(9);
+  return true;
+}
+
+}  // namespace lineaged::graphstore::internal

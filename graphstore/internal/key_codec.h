@@ -1,0 +1,73 @@
+#pragma once
+
+// Key layout of the store (see docs/storage_format.md). Multi-byte integers are
+// big-endian so RocksDB's bytewise order is numeric order; strings inside keys
+// are escaped and terminated so that order and prefixes survive any byte.
+//
+// DO NOT CHANGE the prefixes or encodings below: they are on disk.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "graphstore/types.h"
+
+namespace lineaged::graphstore::internal {
+
+// Column family "graph".
+inline constexpr char kNamespacePrefix = 'n';    // n <ns bytes>            -> NamespaceRecord
+inline constexpr char kDatasetNamePrefix = 'D';  // D <ostr ns> <ostr name> -> be64 node id
+inline constexpr char kJobNamePrefix = 'J';      // J <ostr ns> <ostr name> -> be64 node id
+inline constexpr char kNodePrefix = 'O';         // O <be64 id>             -> NodeRecord
+inline constexpr char kRunPrefix = 'R';          // R <16-byte uuid>        -> RunRecord
+inline constexpr char kOutEdgePrefix = 'E';      // E <be64 from> <be64 to> -> ""
+inline constexpr char kInEdgePrefix = 'e';       // e <be64 to> <be64 from> -> ""
+inline constexpr char kMetaPrefix = 'M';         // M <name>                -> value
+// Column family "index".
+inline constexpr char kEventTimePrefix = 't';  // t <be64 ordered micros> <be64 seq> -> ""
+inline constexpr char kEventHashPrefix = 'h';  // h <16-byte content hash>          -> be64 seq
+
+inline constexpr std::string_view kMetaNextNodeId = "next_node_id";
+inline constexpr std::string_view kMetaFormatVersion = "format_version";
+inline constexpr uint64_t kFormatVersion = 1;
+
+// Column family "events" value: kEventValueVersion, be64 received micros, raw JSON.
+inline constexpr char kEventValueVersion = 1;
+
+void AppendBigEndian64(std::string* dst, uint64_t value);
+uint64_t DecodeBigEndian64(std::string_view eight_bytes);
+
+// Maps int64 to uint64 preserving order (flips the sign bit).
+inline uint64_t OrderedFromSigned(int64_t v) {
+  return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);
+}
+inline int64_t SignedFromOrdered(uint64_t v) {
+  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+}
+
+// Order-preserving string component: 0x00 becomes 0x00 0xFF, and 0x00 0x01
+// ends the string, so "a" < "a\0" < "ab" holds on the encoded forms too.
+void AppendOrderedString(std::string* dst, std::string_view s);
+// Reads one component from the front of *in, advancing it. False if malformed.
+bool ConsumeOrderedString(std::string_view* in, std::string* out);
+
+std::string NamespaceKey(std::string_view namespace_name);
+std::string NameIndexKey(char prefix, const QualifiedName& name);
+std::string NodeKey(uint64_t node_id);
+std::string RunKey(const Uuid& run_id);
+std::string EdgeKey(char prefix, uint64_t first, uint64_t second);
+std::string EdgePrefix(char prefix, uint64_t first);
+std::string MetaKey(std::string_view name);
+std::string EventKey(uint64_t sequence);
+std::string EventTimeKey(int64_t event_time_micros, uint64_t sequence);
+std::string EventHashKey(const std::array<uint8_t, 16>& hash);
+
+// Decodes the second id of an edge key. False if `key` is not an edge key.
+bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second);
+
+std::string EncodeEventValue(int64_t received_at_micros, std::string_view raw_json);
+bool DecodeEventValue(std::string_view value, int64_t* received_at_micros,
+                      std::string_view* raw_json);
+
+}  // namespace lineaged::graphstore::internal

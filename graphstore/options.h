@@ -1,0 +1,29 @@
+#pragma once
+
+// Options for GraphStore::Open.
+
+#include <cstddef>
+#include <string>
+
+namespace lineaged::graphstore {
+
+struct Options {
+  // Directory of the RocksDB database; created if missing.
+  std::string data_dir = "./data";
+
+  // Most events waiting for the committer. Write() fails with Unavailable
+  // beyond it, so memory stays bounded under overload.
+  size_t max_pending_events = 4096;
+
+  // Most events the committer puts into one synced WriteBatch.
+  size_t max_batch_events = 512;
+
+  // RocksDB block cache for the graph and index column families.
+  size_t block_cache_bytes = 256u << 20;
+
+  // Sync the WAL before acknowledging a write. Only tests of non-durable
+  // behaviour should turn this off.
+  bool sync_writes = true;
+};
+
+}  // namespace lineaged::graphstore

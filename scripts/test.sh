@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build, check formatting and layering,
+# and run the whole test suite with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/check-format.sh
+scripts/check-layering.sh
+scripts/build.sh
+ctest --test-dir "${LINEAGED_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" "$@"

@@ -1,0 +1,67 @@
+#include "api/node_id.h"
+
+#include "gtest/gtest.h"
+
+namespace lineaged::api {
+namespace {
+
+TEST(NodeId, ParsesPlainIds) {
+  auto id = ParseNodeId("dataset:bigquery:mock-project.test.upload");
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->type, NodeId::Type::kDataset);
+  EXPECT_EQ(id->namespace_name, "bigquery");
+  EXPECT_EQ(id->name, "mock-project.test.upload");
+
+  auto job = ParseNodeId("job:airflow:BQ.copy");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->type, NodeId::Type::kJob);
+  EXPECT_EQ(job->ToString(), "job:airflow:BQ.copy");
+}
+
+TEST(NodeId, KeepsUrlNamespacesWhole) {
+  auto id = ParseNodeId("dataset:postgres://localhost:5432:db.public.t");
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->namespace_name, "postgres://localhost:5432");
+  EXPECT_EQ(id->name, "db.public.t");
+
+  auto gcs = ParseNodeId("dataset:gs://mock-bucket:copied.csv");
+  ASSERT_TRUE(gcs.ok());
+  EXPECT_EQ(gcs->namespace_name, "gs://mock-bucket");
+  EXPECT_EQ(gcs->name, "copied.csv");
+}
+
+TEST(NodeId, LastPartKeepsTheRest) {
+  auto id = ParseNodeId("job:ns:dag:task");
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->namespace_name, "ns");
+  EXPECT_EQ(id->name, "dag:task");
+}
+
+TEST(NodeId, FieldsRunsAndVersions) {
+  auto field = ParseNodeId("datasetField:s3://bucket:path/file:col");
+  ASSERT_TRUE(field.ok());
+  EXPECT_EQ(field->namespace_name, "s3://bucket");
+  EXPECT_EQ(field->name, "path/file");
+  EXPECT_EQ(field->field, "col");
+
+  auto run = ParseNodeId("run:43d7db3b-8984-4cda-b237-8c6919b36670");
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->type, NodeId::Type::kRun);
+  EXPECT_EQ(run->name, "43d7db3b-8984-4cda-b237-8c6919b36670");
+
+  auto versioned = ParseNodeId("dataset:ns:name#43d7db3b-8984-4cda-b237-8c6919b36670");
+  ASSERT_TRUE(versioned.ok());
+  EXPECT_EQ(versioned->name, "name");
+  EXPECT_EQ(versioned->version, "43d7db3b-8984-4cda-b237-8c6919b36670");
+}
+
+TEST(NodeId, RejectsMalformedIds) {
+  for (const char* bad : {"", "dataset", "dataset:", "dataset:ns", "dataset:ns:", "table:ns:t",
+                          "job::name", "run:"}) {
+    auto id = ParseNodeId(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(id.status())) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace lineaged::api

@@ -1,0 +1,61 @@
+#include "api/router.h"
+
+#include "gtest/gtest.h"
+
+namespace lineaged::api {
+namespace {
+
+Response Call(const Router& router, std::string method, std::string path) {
+  Request request;
+  request.method = std::move(method);
+  request.path = std::move(path);
+  Response out;
+  bool called = false;
+  router.Dispatch(std::move(request), [&](Response r) {
+    out = std::move(r);
+    called = true;
+  });
+  EXPECT_TRUE(called);
+  return out;
+}
+
+TEST(Router, DecodesPlaceholdersAfterSplitting) {
+  Router router;
+  router.Add("GET", "/api/v1/namespaces/{namespace}/datasets/{dataset}",
+             [](const Request& request, Responder respond) {
+               respond(JsonResponse(200, request.path_params.at("namespace") + "|" +
+                                             request.path_params.at("dataset")));
+             });
+  Response r = Call(router, "GET",
+                    "/api/v1/namespaces/postgres%3A%2F%2Fh%3A5432/datasets/%2Fpath%2Fto%2Fdata");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "postgres://h:5432|/path/to/data");
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
+  Router router;
+  router.Add("GET", "/healthz",
+             [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+  EXPECT_EQ(Call(router, "GET", "/healthz").status, 200);
+  EXPECT_EQ(Call(router, "GET", "/nope").status, 404);
+  EXPECT_EQ(Call(router, "POST", "/healthz").status, 405);
+  EXPECT_EQ(Call(router, "GET", "/healthz/").status, 200);  // trailing slash tolerated
+}
+
+TEST(Router, BadEscapeInPlaceholderIs400) {
+  Router router;
+  router.Add("GET", "/x/{name}",
+             [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+  EXPECT_EQ(Call(router, "GET", "/x/%zz").status, 400);
+}
+
+TEST(Query, ParsesAndDecodes) {
+  auto q = ParseQuery("nodeId=dataset%3Agcs%3A%2F%2Fb%3Ak&depth=2&flag&x=a+b");
+  EXPECT_EQ(q.find("nodeId")->second, "dataset:gcs://b:k");
+  EXPECT_EQ(q.find("depth")->second, "2");
+  EXPECT_EQ(q.find("flag")->second, "");
+  EXPECT_EQ(q.find("x")->second, "a b");
+}
+
+}  // namespace
+}  // namespace lineaged::api

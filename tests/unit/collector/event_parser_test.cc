@@ -1,0 +1,188 @@
+#include "collector/event_parser.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "tests/testing/data.h"
+
+namespace lineaged::collector {
+namespace {
+
+using graphstore::EventKind;
+using graphstore::QualifiedName;
+using graphstore::RunEventType;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+ParsedEvent Lenient(std::string body) { return EventParser(ValidationMode::kLenient).Parse(body); }
+ParsedEvent Strict(std::string body) { return EventParser(ValidationMode::kStrict).Parse(body); }
+
+constexpr char kMinimalRun[] = R"({
+  "eventTime": "2020-12-28T19:51:01.641Z",
+  "eventType": "COMPLETE",
+  "run": {"runId": "43d7db3b-8984-4cda-b237-8c6919b36670"},
+  "job": {"namespace": "my-namespace", "name": "myjob"},
+  "inputs": [{"namespace": "db", "name": "in"}],
+  "outputs": [{"namespace": "db", "name": "out"}],
+  "producer": "https://example.com/producer"
+})";
+
+TEST(EventParser, ReadsARunEvent) {
+  ParsedEvent parsed = Lenient(kMinimalRun);
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors);
+  EXPECT_EQ(parsed.event.kind, EventKind::kRun);
+  EXPECT_EQ(parsed.event.event_type, RunEventType::kComplete);
+  EXPECT_EQ(parsed.event.event_time_micros, 1609185061641000);
+  EXPECT_EQ(graphstore::FormatUuid(parsed.event.run_id), "43d7db3b-8984-4cda-b237-8c6919b36670");
+  EXPECT_EQ(parsed.event.job, (QualifiedName{"my-namespace", "myjob"}));
+  EXPECT_THAT(parsed.event.inputs, ElementsAre(QualifiedName{"db", "in"}));
+  EXPECT_THAT(parsed.event.outputs, ElementsAre(QualifiedName{"db", "out"}));
+  EXPECT_EQ(parsed.event.raw_json, kMinimalRun);  // stored exactly as received
+}
+
+TEST(EventParser, TellsKindsApartByShapeNotSchemaUrl) {
+  ParsedEvent job = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
+    "schemaURL":"https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    "job":{"namespace":"n","name":"j"},"inputs":[{"namespace":"d","name":"i"}]})");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job.event.kind, EventKind::kJob);
+
+  ParsedEvent dataset = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
+    "dataset":{"namespace":"s3://b","name":"k"}})");
+  ASSERT_TRUE(dataset.ok());
+  EXPECT_EQ(dataset.event.kind, EventKind::kDataset);
+  EXPECT_EQ(dataset.event.dataset, (QualifiedName{"s3://b", "k"}));
+}
+
+TEST(EventParser, NamesEveryInvalidField) {
+  ParsedEvent parsed = Lenient(R"({"run":{"runId":5},"job":{"name":"j"},
+    "inputs":[{"namespace":"d"},{"name":"x","namespace":7}],
+    "outputs":{"not":"an array"}, "eventType":"FINISHED"})");
+  EXPECT_EQ(parsed.rejection, Rejection::kInvalid);
+  EXPECT_THAT(
+      parsed.errors,
+      UnorderedElementsAre(
+          "eventTime must not be null", "producer must not be null", "run.runId must be a string",
+          "job.namespace must not be null", "inputs[0].name must not be null",
+          "inputs[1].namespace must be a string", "outputs must be an array",
+          "eventType must be one of START, RUNNING, COMPLETE, ABORT, FAIL, OTHER"));
+}
+
+TEST(EventParser, MalformedJsonAndTimestampsAreMalformed) {
+  for (const char* body : {"", "{", "[1,2]", "\"text\"", "{\"a\":\xff}", "{\"a\":1}}"}) {
+    ParsedEvent parsed = Lenient(body);
+    EXPECT_EQ(parsed.rejection, Rejection::kMalformed) << body;
+  }
+  ParsedEvent date_only = Lenient(R"({"eventTime":"2021-11-03","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"n","name":"j"}})");
+  EXPECT_EQ(date_only.rejection, Rejection::kMalformed);
+  EXPECT_THAT(date_only.errors, ElementsAre(HasSubstr("eventTime")));
+}
+
+TEST(EventParser, DeepNestingIsMalformedNotACrash) {
+  std::string deep(100000, '[');
+  deep += std::string(100000, ']');
+  std::string body = R"({"eventTime":"2020-01-01T00:00:00Z","x":)" + deep + "}";
+  EXPECT_EQ(Lenient(body).rejection, Rejection::kMalformed);
+}
+
+TEST(EventParser, FacetsMustBeObjects) {
+  ParsedEvent parsed = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670","facets":{"x":1}},
+    "job":{"namespace":"n","name":"j","facets":[]}})");
+  EXPECT_THAT(parsed.errors, UnorderedElementsAre("run.facets.x must be an object",
+                                                  "job.facets must be an object"));
+}
+
+TEST(EventParser, LenientMapsNonUuidRunIdsLikeMarquez) {
+  ParsedEvent parsed =
+      Lenient(testing::ReadTestData("corpus/compat/simple_run_event/events/simple_run_event.json"));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(graphstore::FormatUuid(parsed.event.run_id), "0acf093b-3c88-3560-8dc6-22a33921d360");
+  EXPECT_EQ(
+      Strict(testing::ReadTestData("corpus/compat/simple_run_event/events/simple_run_event.json"))
+          .rejection,
+      Rejection::kInvalid);
+}
+
+TEST(EventParser, IdentityIgnoresWhitespace) {
+  ParsedEvent pretty = Lenient(kMinimalRun);
+  ParsedEvent compact = Lenient(
+      R"({"eventTime":"2020-12-28T19:51:01.641Z","eventType":"COMPLETE","run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"my-namespace","name":"myjob"},"inputs":[{"namespace":"db","name":"in"}],"outputs":[{"namespace":"db","name":"out"}],"producer":"https://example.com/producer"})");
+  ASSERT_TRUE(pretty.ok() && compact.ok());
+  EXPECT_EQ(pretty.event.content_hash, compact.event.content_hash);
+  ParsedEvent other = Lenient(R"({"eventTime":"2020-12-28T19:51:01.642Z","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"n","name":"j"}})");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(pretty.event.content_hash, other.event.content_hash);
+}
+
+TEST(EventParser, StrictRequiresSchemaUrlBaseFacetFieldsAndZones) {
+  ParsedEvent parsed = Strict(R"({"eventTime":"2020-01-01T00:00:00","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670",
+           "facets":{"custom":{"a":1},"nominalTime":{"_producer":"p","_schemaURL":"u"}}},
+    "job":{"namespace":"n","name":"j"}})");
+  EXPECT_THAT(parsed.errors,
+              UnorderedElementsAre("eventTime must have a time zone offset (RFC 3339)",
+                                   "schemaURL must not be null",
+                                   "run.facets.custom._producer must be a string",
+                                   "run.facets.custom._schemaURL must be a string",
+                                   "run.facets.nominalTime.nominalStartTime must not be null"));
+}
+
+// The OpenLineage fluentd validator's own test files, with the outcomes its
+// tests expect under default settings (run and job facets validated).
+TEST(EventParser, FluentdCorpusInBothModes) {
+  struct Case {
+    const char* file;
+    bool lenient_ok;
+    bool strict_ok;
+  };
+  for (const Case& c : {Case{"event_simple.json", true, true}, Case{"event_full.json", true, true},
+                        Case{"event_no_run_id.json", false, false},
+                        Case{"event_invalid_run_facet.json", true, false},
+                        Case{"event_invalid_job_facet.json", true, false},
+                        Case{"event_invalid_dataset_facet.json", true, true},
+                        Case{"event_invalid_input_dataset_facet.json", true, true},
+                        Case{"event_invalid_output_dataset_facet.json", true, true}}) {
+    std::string body =
+        testing::ReadTestData(std::string("corpus/invalid-and-valid-fluentd/") + c.file);
+    ASSERT_FALSE(body.empty()) << c.file;
+    ParsedEvent lenient = Lenient(body);
+    ParsedEvent strict = Strict(body);
+    EXPECT_EQ(lenient.ok(), c.lenient_ok)
+        << c.file << " " << ::testing::PrintToString(lenient.errors);
+    EXPECT_EQ(strict.ok(), c.strict_ok) << c.file << " " << ::testing::PrintToString(strict.errors);
+    if (!c.strict_ok) EXPECT_EQ(strict.rejection, Rejection::kInvalid) << c.file;
+  }
+  ParsedEvent run_facet = Strict(
+      testing::ReadTestData("corpus/invalid-and-valid-fluentd/event_invalid_run_facet.json"));
+  EXPECT_THAT(run_facet.errors, ElementsAre("run.facets.parent.run.runId must not be null"));
+  ParsedEvent job_facet = Strict(
+      testing::ReadTestData("corpus/invalid-and-valid-fluentd/event_invalid_job_facet.json"));
+  EXPECT_THAT(job_facet.errors,
+              ElementsAre("job.facets.ownership.owners[0].name must not be null"));
+}
+
+TEST(EventParser, EveryValidCorpusEventIsAcceptedLeniently) {
+  int checked = 0;
+  for (const char* dir : {"corpus/client-python", "corpus/compat/airflow/events",
+                          "corpus/compat/simple_run_event/events", "corpus/marquez-edge-cases",
+                          "corpus/invalid-and-valid-fluentd"}) {
+    for (const std::string& file : testing::ListTestData(dir)) {
+      if (file.find("event_no_run_id") != std::string::npos) continue;
+      if (file.size() < 5 || file.substr(file.size() - 5) != ".json") continue;
+      ParsedEvent parsed = Lenient(testing::ReadTestData(file));
+      EXPECT_TRUE(parsed.ok()) << file << ": " << ::testing::PrintToString(parsed.errors);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 59);
+}
+
+}  // namespace
+}  // namespace lineaged::collector

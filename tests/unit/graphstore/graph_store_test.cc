@@ -1,0 +1,226 @@
+#include "graphstore/graph_store.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "tests/testing/temp_dir.h"
+
+namespace lineaged::graphstore {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Field;
+
+QualifiedName Name(std::string ns, std::string name) { return {std::move(ns), std::move(name)}; }
+
+Uuid RunId(uint8_t n) {
+  Uuid id{};
+  id[15] = n;
+  return id;
+}
+
+Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
+               std::vector<QualifiedName> inputs, std::vector<QualifiedName> outputs) {
+  Event e;
+  e.kind = EventKind::kRun;
+  e.event_type = type;
+  e.event_time_micros = time;
+  e.producer = "test";
+  e.run_id = RunId(run);
+  e.job = Name("ns", std::move(job));
+  e.inputs = std::move(inputs);
+  e.outputs = std::move(outputs);
+  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
+  // Distinct content, distinct identity.
+  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
+  return e;
+}
+
+class GraphStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    Options options;
+    options.data_dir = dir_.path() + "/data";
+    auto opened = GraphStore::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
+  }
+
+  void Write(Event e) {
+    auto outcome = store_->WriteAndWait(std::move(e));
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+    EXPECT_EQ(*outcome, WriteOutcome::kStored);
+  }
+
+  LineageGraph Lineage(NodeKind kind, std::string ns, std::string name, int depth = 20) {
+    auto graph = store_->GetLineage(NodeRef{kind, Name(std::move(ns), std::move(name))}, depth);
+    EXPECT_TRUE(graph.ok()) << graph.status();
+    return graph.ok() ? *graph : LineageGraph{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+std::vector<std::string> Names(const LineageGraph& g) {
+  std::vector<std::string> out;
+  for (const auto& d : g.datasets) out.push_back("dataset:" + d.name.name);
+  for (const auto& j : g.jobs) out.push_back("job:" + j.name.name);
+  return out;
+}
+
+TEST_F(GraphStoreTest, ChainLineageFollowsJobHops) {
+  // a -> j1 -> b -> j2 -> c -> j3 -> d
+  Write(RunEvent(1, RunEventType::kComplete, 10, "j1", {Name("db", "a")}, {Name("db", "b")}));
+  Write(RunEvent(2, RunEventType::kComplete, 20, "j2", {Name("db", "b")}, {Name("db", "c")}));
+  Write(RunEvent(3, RunEventType::kComplete, 30, "j3", {Name("db", "c")}, {Name("db", "d")}));
+
+  EXPECT_THAT(Names(Lineage(NodeKind::kDataset, "db", "b", 0)),
+              ElementsAre("dataset:a", "dataset:b", "job:j1"));
+  EXPECT_THAT(Names(Lineage(NodeKind::kDataset, "db", "b", 1)),
+              ElementsAre("dataset:a", "dataset:b", "dataset:c", "job:j1", "job:j2"));
+  EXPECT_THAT(Names(Lineage(NodeKind::kJob, "ns", "j3")),
+              ElementsAre("dataset:a", "dataset:b", "dataset:c", "dataset:d", "job:j1", "job:j2",
+                          "job:j3"));
+
+  LineageGraph g = Lineage(NodeKind::kDataset, "db", "b", 1);
+  ASSERT_EQ(g.datasets.size(), 3u);
+  const DatasetNode& b = g.datasets[1];
+  EXPECT_THAT(b.producers, ElementsAre(Name("ns", "j1")));
+  EXPECT_THAT(b.consumers, ElementsAre(Name("ns", "j2")));
+  // c is in the graph through j2, but its consumer j3 is outside depth 1.
+  EXPECT_TRUE(g.datasets[2].consumers.empty());
+}
+
+TEST_F(GraphStoreTest, SiblingsAreIncludedBecauseDepthIsUndirected) {
+  Write(RunEvent(1, RunEventType::kComplete, 10, "reader1", {Name("db", "shared")}, {}));
+  Write(RunEvent(2, RunEventType::kComplete, 11, "reader2", {Name("db", "shared")}, {}));
+  EXPECT_THAT(Names(Lineage(NodeKind::kJob, "ns", "reader1", 1)),
+              ElementsAre("dataset:shared", "job:reader1", "job:reader2"));
+}
+
+TEST_F(GraphStoreTest, UnknownNodesAreNotFoundAndOrphansStandAlone) {
+  auto missing = store_->GetLineage(NodeRef{NodeKind::kDataset, Name("db", "x")}, 20);
+  EXPECT_TRUE(absl::IsNotFound(missing.status()));
+  EXPECT_EQ(missing.status().message(), "Dataset 'x' not found.");
+
+  Event dataset_event;
+  dataset_event.kind = EventKind::kDataset;
+  dataset_event.event_time_micros = 5;
+  dataset_event.dataset = Name("s3://bucket", "orphan");
+  dataset_event.raw_json = "{}";
+  Write(dataset_event);
+  LineageGraph g = Lineage(NodeKind::kDataset, "s3://bucket", "orphan");
+  EXPECT_THAT(Names(g), ElementsAre("dataset:orphan"));
+}
+
+TEST_F(GraphStoreTest, DuplicateEventIsStoredOnce) {
+  Event e = RunEvent(1, RunEventType::kStart, 10, "j", {}, {Name("db", "out")});
+  Write(e);
+  auto again = store_->WriteAndWait(e);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, WriteOutcome::kDuplicate);
+  EXPECT_EQ(store_->event_count(), 1u);
+  auto events = store_->ReadEvents(0, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].raw_json, e.raw_json);
+}
+
+TEST_F(GraphStoreTest, EverythingSurvivesReopen) {
+  Write(RunEvent(1, RunEventType::kStart, 10, "j1", {Name("db", "a")}, {}));
+  Write(RunEvent(1, RunEventType::kComplete, 20, "j1", {Name("db", "a")}, {Name("db", "b")}));
+  LineageGraph before = Lineage(NodeKind::kDataset, "db", "b");
+  Reopen();
+  LineageGraph after = Lineage(NodeKind::kDataset, "db", "b");
+  EXPECT_EQ(Names(before), Names(after));
+  EXPECT_EQ(store_->event_count(), 2u);
+  // New ids continue after the old ones: a new job must not collide.
+  Write(RunEvent(2, RunEventType::kComplete, 30, "j2", {Name("db", "b")}, {Name("db", "c")}));
+  EXPECT_THAT(Names(Lineage(NodeKind::kJob, "ns", "j2", 0)),
+              ElementsAre("dataset:b", "dataset:c", "job:j2"));
+  auto events = store_->ReadEvents(0, 10);
+  ASSERT_TRUE(events.ok());
+  EXPECT_THAT(*events,
+              ElementsAre(Field(&StoredEvent::sequence, 1u), Field(&StoredEvent::sequence, 2u),
+                          Field(&StoredEvent::sequence, 3u)));
+}
+
+RunSummary LatestRun(GraphStore& store, const std::string& job) {
+  auto g = store.GetLineage(NodeRef{NodeKind::kJob, Name("ns", job)}, 0);
+  EXPECT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->jobs.size(), 1u);
+  EXPECT_TRUE(g->jobs[0].latest_run.has_value());
+  return *g->jobs[0].latest_run;
+}
+
+TEST_F(GraphStoreTest, OutOfOrderRunEventsEndInTheInOrderState) {
+  Write(RunEvent(1, RunEventType::kStart, 100, "in_order", {}, {}));
+  Write(RunEvent(1, RunEventType::kRunning, 150, "in_order", {}, {}));
+  Write(RunEvent(1, RunEventType::kComplete, 200, "in_order", {}, {}));
+  // The same run delivered backwards: COMPLETE, then a late RUNNING, then START.
+  Write(RunEvent(2, RunEventType::kComplete, 200, "reversed", {}, {}));
+  Write(RunEvent(2, RunEventType::kRunning, 150, "reversed", {}, {}));
+  Write(RunEvent(2, RunEventType::kStart, 100, "reversed", {}, {}));
+
+  for (const char* job : {"in_order", "reversed"}) {
+    RunSummary run = LatestRun(*store_, job);
+    EXPECT_EQ(run.state, RunState::kCompleted) << job;
+    EXPECT_EQ(run.started_at_micros, 100) << job;
+    EXPECT_EQ(run.ended_at_micros, 200) << job;
+    EXPECT_EQ(run.created_at_micros, 100) << job;
+    EXPECT_EQ(run.updated_at_micros, 200) << job;
+  }
+}
+
+TEST_F(GraphStoreTest, LatestRunIsTheOneThatStartedLast) {
+  Write(RunEvent(2, RunEventType::kStart, 200, "j", {}, {}));
+  Write(RunEvent(1, RunEventType::kFail, 100, "j", {}, {}));  // an older run, arriving late
+  RunSummary run = LatestRun(*store_, "j");
+  EXPECT_EQ(run.run_id, RunId(2));
+  EXPECT_EQ(run.state, RunState::kRunning);
+}
+
+TEST_F(GraphStoreTest, ConcurrentWritersAreAllAcknowledgedAndStored) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Event e = RunEvent(static_cast<uint8_t>(t * kPerThread + i), RunEventType::kComplete,
+                           t * 1000 + i, "job" + std::to_string(t), {Name("db", "in")},
+                           {Name("db", "out" + std::to_string(t))});
+        e.run_id[14] = static_cast<uint8_t>(t + 1);
+        e.content_hash[0] = static_cast<uint8_t>(t);
+        e.content_hash[1] = static_cast<uint8_t>(i);
+        auto r = store_->WriteAndWait(std::move(e));
+        if (r.ok() && *r == WriteOutcome::kStored) stored++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(stored.load(), kThreads * kPerThread);
+  EXPECT_EQ(store_->event_count(), static_cast<uint64_t>(kThreads * kPerThread));
+  LineageGraph g = Lineage(NodeKind::kDataset, "db", "in", 1);
+  EXPECT_EQ(g.jobs.size(), static_cast<size_t>(kThreads));
+}
+
+TEST_F(GraphStoreTest, WritesAfterCloseAreRefused) {
+  ASSERT_TRUE(store_->Close().ok());
+  auto r = store_->WriteAndWait(RunEvent(1, RunEventType::kStart, 1, "j", {}, {}));
+  EXPECT_TRUE(absl::IsUnavailable(r.status()));
+  EXPECT_TRUE(store_->Close().ok());  // idempotent
+}
+
+}  // namespace
+}  // namespace lineaged::graphstore

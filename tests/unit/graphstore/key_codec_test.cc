@@ -1,0 +1,87 @@
+#include "graphstore/internal/key_codec.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace lineaged::graphstore::internal {
+namespace {
+
+TEST(KeyCodec, BigEndianRoundTripsAndOrders) {
+  std::string a, b;
+  AppendBigEndian64(&a, 255);
+  AppendBigEndian64(&b, 256);
+  EXPECT_EQ(DecodeBigEndian64(a), 255u);
+  EXPECT_EQ(DecodeBigEndian64(b), 256u);
+  EXPECT_LT(a, b);
+}
+
+TEST(KeyCodec, SignedTimesKeepTheirOrder) {
+  std::vector<int64_t> times = {-5'000'000, -1, 0, 1, 1'600'000'000'000'000};
+  std::vector<std::string> keys;
+  for (int64_t t : times) keys.push_back(EventTimeKey(t, 7));
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  for (int64_t t : times) EXPECT_EQ(SignedFromOrdered(OrderedFromSigned(t)), t);
+}
+
+TEST(KeyCodec, OrderedStringsRoundTripAnyBytes) {
+  for (std::string s :
+       {std::string(""), std::string("abc"), std::string("a\0b", 3), std::string("\0\0", 2),
+        std::string("\xff\x01", 2), std::string("postgres://h:5432")}) {
+    std::string encoded;
+    AppendOrderedString(&encoded, s);
+    encoded += "tail";
+    std::string_view in = encoded;
+    std::string decoded;
+    ASSERT_TRUE(ConsumeOrderedString(&in, &decoded));
+    EXPECT_EQ(decoded, s);
+    EXPECT_EQ(in, "tail");
+  }
+}
+
+TEST(KeyCodec, OrderedStringsSortLikeTheirTuples) {
+  // (ns, name) pairs must sort as tuples even when one namespace is a prefix
+  // of another, so a prefix scan of one namespace never sees another's names.
+  std::vector<QualifiedName> names = {{"a", "z"}, {"a\0", "a"}, {"ab", "a"}, {"a", "b"}};
+  std::vector<std::pair<std::string, QualifiedName>> encoded;
+  for (const auto& n : names) encoded.emplace_back(NameIndexKey(kDatasetNamePrefix, n), n);
+  std::sort(encoded.begin(), encoded.end());
+  std::vector<QualifiedName> sorted_names = names;
+  std::sort(sorted_names.begin(), sorted_names.end());
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(encoded[i].second, sorted_names[i]);
+}
+
+TEST(KeyCodec, MalformedOrderedStringIsRejected) {
+  std::string_view unterminated = "abc";
+  std::string out;
+  EXPECT_FALSE(ConsumeOrderedString(&unterminated, &out));
+  std::string bad_escape("a\0\x02", 3);
+  std::string_view in = bad_escape;
+  EXPECT_FALSE(ConsumeOrderedString(&in, &out));
+}
+
+TEST(KeyCodec, EdgeKeysDecode) {
+  uint64_t first = 0, second = 0;
+  ASSERT_TRUE(DecodeEdgeKey(EdgeKey(kOutEdgePrefix, 3, 1ull << 40), &first, &second));
+  EXPECT_EQ(first, 3u);
+  EXPECT_EQ(second, 1ull << 40);
+  EXPECT_FALSE(DecodeEdgeKey(NodeKey(3), &first, &second));
+  // All out-edges of node 3 share a prefix that excludes node 4's.
+  EXPECT_EQ(EdgeKey(kOutEdgePrefix, 3, 9).rfind(EdgePrefix(kOutEdgePrefix, 3), 0), 0u);
+  EXPECT_LT(EdgeKey(kOutEdgePrefix, 3, ~0ull), EdgePrefix(kOutEdgePrefix, 4));
+}
+
+TEST(KeyCodec, EventValuesRoundTrip) {
+  std::string value = EncodeEventValue(-42, R"({"a":1})");
+  int64_t received = 0;
+  std::string_view raw;
+  ASSERT_TRUE(DecodeEventValue(value, &received, &raw));
+  EXPECT_EQ(received, -42);
+  EXPECT_EQ(raw, R"({"a":1})");
+  EXPECT_FALSE(DecodeEventValue("x", &received, &raw));
+}
+
+}  // namespace
+}  // namespace lineaged::graphstore::internal
