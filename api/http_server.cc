@@ -81,6 +81,7 @@ absl::Status HttpServer::Start() {
   port_ = acceptor.local_endpoint().port();
   listener_ = std::make_shared<internal::Listener>(state_.get(), std::move(acceptor));
   listener_->Accept();
+  state_->work.emplace(state_->ioc.get_executor());
   int threads =
       options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < threads; ++i) {
@@ -100,6 +101,7 @@ int HttpServer::Shutdown() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   int abandoned = state_->in_flight.load();
+  state_->work.reset();
   state_->ioc.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();

@@ -132,6 +132,13 @@ std::optional<dom::element> Field(dom::object object, std::string_view key) {
   return value;
 }
 
+// Quotes of client values in messages are kept short.
+std::string Abbreviate(std::string_view text) {
+  constexpr size_t kMax = 64;
+  if (text.size() <= kMax) return std::string(text);
+  return absl::StrCat(AsAbsl(text.substr(0, kMax)), "...");
+}
+
 std::optional<RunEventType> ParseEventType(std::string_view text) {
   if (text == "START") return RunEventType::kStart;
   if (text == "RUNNING") return RunEventType::kRunning;
@@ -359,8 +366,8 @@ class Validator {
     } else if (std::string_view text; time->get_string().get(text) != simdjson::SUCCESS) {
       Invalid("eventTime must be a string");
     } else if (auto parsed = internal::ParseIsoTime(text); !parsed) {
-      Malformed(
-          absl::StrCat("eventTime: cannot parse '", AsAbsl(text), "' as an ISO-8601 date-time"));
+      Malformed(absl::StrCat("eventTime: cannot parse '", AsAbsl(Abbreviate(text)),
+                             "' as an ISO-8601 date-time"));
     } else if (strict() && !parsed->had_zone) {
       Invalid("eventTime must have a time zone offset (RFC 3339)");
     } else {

@@ -18,6 +18,9 @@ struct Options {
   // Most events the committer puts into one synced WriteBatch.
   size_t max_batch_events = 512;
 
+  // Graph records the committer keeps in memory to avoid reads on ingest.
+  size_t committer_cache_bytes = 64u << 20;
+
   // RocksDB block cache for the graph and index column families.
   size_t block_cache_bytes = 256u << 20;
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
@@ -21,6 +22,9 @@ struct ServerState {
   const Router* router = nullptr;
   HttpServerOptions options;
   boost::asio::io_context ioc;
+  // Keeps the I/O threads running while no socket operation is pending, e.g.
+  // when every open request waits for the store; reset at shutdown.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };

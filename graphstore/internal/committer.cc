@@ -21,13 +21,21 @@ namespace lineaged::graphstore::internal {
 // events in the group read the writes of earlier ones.
 class GroupBatch {
  public:
-  explicit GroupBatch(Database* db) : db_(db) {}
+  GroupBatch(Database* db, RecordCache* cache) : db_(db), cache_(cache) {}
 
+  // Reads through the group's own writes, then the cache (graph keys), then
+  // the database.
   absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                                  const std::string& key) {
     auto it = overlay_.find(OverlayKey(cf, key));
     if (it != overlay_.end()) return std::optional<std::string>(it->second);
-    return db_->Get(cf, key);
+    const bool cacheable = cf == db_->graph();
+    if (cacheable) {
+      if (std::optional<std::string> cached = cache_->Get(key)) return cached;
+    }
+    absl::StatusOr<std::optional<std::string>> stored = db_->Get(cf, key);
+    if (cacheable && stored.ok() && stored->has_value()) cache_->Put(key, **stored);
+    return stored;
   }
 
   void Put(rocksdb::ColumnFamilyHandle* cf, const std::string& key, std::string value) {
@@ -42,6 +50,14 @@ class GroupBatch {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
 
+  // After a successful write: the group's graph writes are now the truth.
+  void PublishToCache() {
+    const char graph_id = static_cast<char>(db_->graph()->GetID());
+    for (auto& [key, value] : overlay_) {
+      if (key[0] == graph_id) cache_->Put(key.substr(1), std::move(value));
+    }
+  }
+
  private:
   static std::string OverlayKey(rocksdb::ColumnFamilyHandle* cf, const std::string& key) {
     std::string k(1, static_cast<char>(cf->GetID()));
@@ -50,6 +66,7 @@ class GroupBatch {
   }
 
   Database* const db_;
+  RecordCache* const cache_;
   rocksdb::WriteBatch batch_;
   std::unordered_map<std::string, std::string> overlay_;
 };
@@ -125,8 +142,10 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
       options_(options),
       next_sequence_(next_sequence),
       next_node_id_(next_node_id),
+      cache_(options.committer_cache_bytes),
       committed_next_sequence_(next_sequence) {
-  thread_ = std::thread([this] { Loop(); });
+  commit_thread_ = std::thread([this] { CommitLoop(); });
+  sync_thread_ = std::thread([this] { SyncLoop(); });
 }
 
 Committer::~Committer() { Stop(); }
@@ -147,10 +166,45 @@ void Committer::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  if (commit_thread_.joinable()) commit_thread_.join();
+  {
+    absl::MutexLock lock(&sync_mu_);
+    sync_stopping_ = true;
+  }
+  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
-void Committer::Loop() {
+void Committer::SyncLoop() {
+  std::vector<Written> groups;
+  for (;;) {
+    groups.clear();
+    {
+      absl::MutexLock lock(&sync_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+        return !written_.empty() || sync_stopping_;
+      };
+      sync_mu_.Await(absl::Condition(&has_work));
+      if (written_.empty()) return;  // stopping and drained
+      groups.swap(written_);
+    }
+    // One sync covers every group written before it started.
+    absl::Status synced = absl::OkStatus();
+    if (options_.sync_writes) synced = FromRocksDb(db_->db()->SyncWAL(), "sync WAL");
+    if (!synced.ok()) spdlog::error("WAL sync failed: {}", synced.ToString());
+    for (Written& group : groups) {
+      if (synced.ok()) committed_next_sequence_.store(group.next_sequence);
+      for (size_t i = 0; i < group.callbacks.size(); ++i) {
+        if (synced.ok()) {
+          group.callbacks[i](group.outcomes[i]);
+        } else {
+          group.callbacks[i](synced);
+        }
+      }
+    }
+  }
+}
+
+void Committer::CommitLoop() {
   std::vector<Pending> group;
   for (;;) {
     group.clear();
@@ -174,8 +228,8 @@ void Committer::Loop() {
 void Committer::CommitGroup(std::vector<Pending>* group) {
   const uint64_t first_sequence = next_sequence_;
   const uint64_t first_node_id = next_node_id_;
-  GroupBatch batch(db_);
-  std::vector<absl::StatusOr<WriteOutcome>> outcomes;
+  GroupBatch batch(db_, &cache_);
+  std::vector<WriteOutcome> outcomes;
   outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();
   for (const Pending& pending : *group) {
@@ -192,9 +246,9 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
       AppendBigEndian64(&value, next_node_id_);
       batch.Put(db_->graph(), MetaKey(kMetaNextNodeId), std::move(value));
     }
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync_writes;
-    failure = FromRocksDb(db_->db()->Write(write_options, batch.batch()), "write batch");
+    // Not synced here: the sync thread syncs once for all groups written
+    // while it was busy, and only then acknowledges them.
+    failure = FromRocksDb(db_->db()->Write(rocksdb::WriteOptions(), batch.batch()), "write batch");
   }
   if (!failure.ok()) {
     // Nothing of the group reached the database: reuse its numbers.
@@ -204,8 +258,14 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
     for (Pending& pending : *group) pending.done(failure);
     return;
   }
-  committed_next_sequence_.store(next_sequence_);
-  for (size_t i = 0; i < group->size(); ++i) (*group)[i].done(outcomes[i]);
+  batch.PublishToCache();
+  Written written;
+  written.outcomes = std::move(outcomes);
+  written.next_sequence = next_sequence_;
+  written.callbacks.reserve(group->size());
+  for (Pending& pending : *group) written.callbacks.push_back(std::move(pending.done));
+  absl::MutexLock lock(&sync_mu_);
+  written_.push_back(std::move(written));
 }
 
 absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch) {

@@ -1,10 +1,12 @@
 #pragma once
 
-// The single writer of the store. Callers queue events; one thread takes
-// everything pending (up to Options::max_batch_events), turns each event into
-// its raw record plus graph changes in one WriteBatch, syncs the WAL once, and
-// then runs every callback. One writer means graph updates need no locks and
-// read-modify-write of records cannot interleave.
+// The single writer of the store. Callers queue events; the commit thread
+// takes everything pending (up to Options::max_batch_events), turns each event
+// into its raw record plus graph changes in one WriteBatch and writes it; the
+// sync thread then syncs the WAL once for every batch written meanwhile and
+// runs their callbacks. So the next group is prepared while the last one is
+// being synced, and no event is acknowledged before its WAL sync. One writer
+// means graph updates need no locks and read-modify-write cannot interleave.
 
 #include <cstdint>
 #include <deque>
@@ -17,6 +19,7 @@
 
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/record_cache.h"
 
 namespace lineaged::graphstore::internal {
 
@@ -48,7 +51,15 @@ class Committer {
     int64_t received_at_micros;
   };
 
-  void Loop();
+  // A written group waiting for the WAL sync.
+  struct Written {
+    std::vector<WriteCallback> callbacks;
+    std::vector<WriteOutcome> outcomes;
+    uint64_t next_sequence;
+  };
+
+  void CommitLoop();
+  void SyncLoop();
   void CommitGroup(std::vector<Pending>* group);
   absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch);
 
@@ -59,12 +70,18 @@ class Committer {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
-  // Owned by the committer thread.
+  absl::Mutex sync_mu_;
+  std::vector<Written> written_ ABSL_GUARDED_BY(sync_mu_);
+  bool sync_stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+
+  // Owned by the commit thread.
   uint64_t next_sequence_;
   uint64_t next_node_id_;
+  RecordCache cache_;
 
   std::atomic<uint64_t> committed_next_sequence_;
-  std::thread thread_;
+  std::thread commit_thread_;
+  std::thread sync_thread_;
 };
 
 }  // namespace lineaged::graphstore::internal
