@@ -1,6 +1,8 @@
 #include "collector/ingest_service.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "spdlog/spdlog.h"
 
 namespace lineaged::collector {
@@ -8,7 +10,59 @@ namespace lineaged::collector {
 IngestService::IngestService(graphstore::GraphStore* store, ValidationMode mode)
     : store_(store), mode_(mode) {}
 
+namespace {
+
+const char* EventTypeName(graphstore::RunEventType type) {
+  switch (type) {
+    case graphstore::RunEventType::kStart:
+      return "START";
+    case graphstore::RunEventType::kRunning:
+      return "RUNNING";
+    case graphstore::RunEventType::kComplete:
+      return "COMPLETE";
+    case graphstore::RunEventType::kAbort:
+      return "ABORT";
+    case graphstore::RunEventType::kFail:
+      return "FAIL";
+    case graphstore::RunEventType::kOther:
+      return "OTHER";
+    case graphstore::RunEventType::kUnspecified:
+      return "";
+  }
+  return "";
+}
+
+std::string RejectionReason(const ParsedEvent& parsed) {
+  if (parsed.rejection == Rejection::kMalformed) {
+    for (const std::string& error : parsed.errors) {
+      if (absl::StartsWith(error, "eventTime")) return "bad_event_time";
+    }
+    return "malformed_json";
+  }
+  for (const std::string& error : parsed.errors) {
+    if (absl::EndsWith(error, "must not be null")) return "missing_field";
+  }
+  return "invalid_field";
+}
+
+// What the event says about itself, even when it is being rejected.
+void Describe(const graphstore::Event& event, IngestResult* result) {
+  result->producer = event.producer;
+  result->event_type = EventTypeName(event.event_type);
+  if (event.kind == graphstore::EventKind::kDataset) {
+    result->namespace_name = event.dataset.namespace_name;
+  } else {
+    result->namespace_name = event.job.namespace_name;
+    result->job_name = event.job.name;
+  }
+  result->event_time_micros = event.event_time_micros;
+}
+
+}  // namespace
+
 void IngestService::Ingest(std::string body, IngestCallback done) {
+  const int64_t received_at = absl::ToUnixMicros(absl::Now());
+  const size_t body_bytes = body.size();
   // Parsers keep reusable buffers; one per thread avoids locking.
   thread_local EventParser lenient_parser(ValidationMode::kLenient);
   thread_local EventParser strict_parser(ValidationMode::kStrict);
@@ -19,10 +73,15 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
     if (observer) observer(result);
     callback(std::move(result));
   };
+  IngestResult described;
+  described.body_bytes = body_bytes;
+  described.received_at_micros = received_at;
+  Describe(parsed.event, &described);
   if (!parsed.ok()) {
-    IngestResult result;
+    IngestResult result = std::move(described);
     result.code = parsed.rejection == Rejection::kMalformed ? IngestResult::Code::kMalformed
                                                             : IngestResult::Code::kInvalid;
+    result.reason = RejectionReason(parsed);
     result.errors = std::move(parsed.errors);
     if (spdlog::should_log(spdlog::level::debug)) {
       spdlog::debug("rejected event: {}", fmt::join(result.errors, "; "));

@@ -26,6 +26,21 @@ struct IngestResult {
   Code code = Code::kStored;
   std::vector<std::string> errors;  // kMalformed/kInvalid: one per problem
   std::string message;              // kUnavailable/kInternal
+  // A short, fixed label for a rejection or failure: "malformed_json",
+  // "bad_event_time", "missing_field", "invalid_field", "overloaded",
+  // "store_error"; empty when stored.
+  std::string reason;
+
+  // What is known of the event, for metrics and logs; empty where the event
+  // was too broken to tell.
+  std::string producer;
+  std::string event_type;      // "START", ..., or "" when the event has none
+  std::string namespace_name;  // the job's (RunEvent, JobEvent) or dataset's
+  std::string job_name;
+  size_t body_bytes = 0;
+  int64_t event_time_micros = 0;  // 0 when unknown
+  int64_t received_at_micros = 0;
+  int64_t durable_at_micros = 0;  // kStored/kDuplicate: when the WAL sync finished
 };
 
 using IngestCallback = std::function<void(IngestResult)>;

@@ -54,16 +54,20 @@ std::string FormatUuid(const Uuid& uuid) {
 namespace {
 
 // Reads the first unused values of the sequence and node-id counters.
-absl::Status LoadCounters(Database* db, uint64_t* next_sequence, uint64_t* next_node_id) {
+absl::Status LoadCounters(Database* db, uint64_t* next_sequence,
+                          internal::CountersRecord* counters) {
   std::unique_ptr<rocksdb::Iterator> it(
       db->db()->NewIterator(rocksdb::ReadOptions(), db->events()));
   it->SeekToLast();
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));
   *next_sequence = it->Valid() ? internal::DecodeBigEndian64(it->key().ToStringView()) + 1 : 1;
 
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> id_bytes,
-                            db->Get(db->graph(), internal::MetaKey(internal::kMetaNextNodeId)));
-  *next_node_id = id_bytes ? internal::DecodeBigEndian64(*id_bytes) : 1;
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                            db->Get(db->graph(), internal::MetaKey(internal::kMetaCounters)));
+  if (bytes && !counters->ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable counters record");
+  }
+  if (counters->next_node_id() == 0) counters->set_next_node_id(1);
   return absl::OkStatus();
 }
 
@@ -173,14 +177,15 @@ GraphStore::GraphStore(std::unique_ptr<Database> db, const Options& options) : d
 absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& options) {
   LINEAGED_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
   LINEAGED_RETURN_IF_ERROR(CheckFormatVersion(db.get()));
-  uint64_t next_sequence = 0, next_node_id = 0;
-  LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &next_node_id));
+  uint64_t next_sequence = 0;
+  internal::CountersRecord counters;
+  LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &counters));
   std::unique_ptr<GraphStore> store(new GraphStore(std::move(db), options));
   store->committer_ =
-      std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, next_node_id);
+      std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, counters);
   store->open_.store(true, std::memory_order_release);
-  spdlog::info("store opened at {}: {} events, {} graph nodes", options.data_dir, next_sequence - 1,
-               next_node_id - 1);
+  spdlog::info("store opened at {}: {} events, {} datasets, {} jobs, {} runs", options.data_dir,
+               next_sequence - 1, counters.datasets(), counters.jobs(), counters.runs());
   return store;
 }
 
@@ -344,6 +349,64 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   std::sort(graph.jobs.begin(), graph.jobs.end(), by_name);
   std::sort(graph.datasets.begin(), graph.datasets.end(), by_name);
   return graph;
+}
+
+StoreStats GraphStore::GetStats() const {
+  StoreStats stats;
+  if (!is_open()) return stats;
+  stats.events = event_count();
+  internal::CountersRecord counters = committer_->counters();
+  stats.datasets = counters.datasets();
+  stats.jobs = counters.jobs();
+  stats.runs = counters.runs();
+  stats.edges = counters.edges();
+  for (int i = 0; i < counters.runs_by_state_size() && i < 5; ++i) {
+    stats.runs_by_state[i] = counters.runs_by_state(i);
+  }
+  uint64_t value = 0;
+  for (auto* cf : {db_->events(), db_->graph(), db_->index()}) {
+    if (db_->db()->GetIntProperty(cf, rocksdb::DB::Properties::kLiveSstFilesSize, &value)) {
+      stats.live_sst_bytes += value;
+    }
+    if (db_->db()->GetIntProperty(cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                                  &value)) {
+      stats.pending_compaction_bytes += value;
+    }
+    if (db_->db()->GetIntProperty(cf, rocksdb::DB::Properties::kLiveBlobFileSize, &value)) {
+      stats.live_blob_bytes += value;
+    }
+  }
+  stats.wal_syncs = committer_->wal_syncs();
+  return stats;
+}
+
+absl::StatusOr<std::vector<DatasetFreshness>> GraphStore::ListDatasetFreshness(size_t limit) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  std::vector<DatasetFreshness> out;
+  rocksdb::ReadOptions options;
+  std::string start(1, internal::kDatasetNamePrefix);
+  std::string end(1, internal::kDatasetNamePrefix + 1);
+  rocksdb::Slice upper(end);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->graph()));
+  std::vector<std::string> node_keys;
+  for (it->Seek(start); it->Valid() && node_keys.size() < limit; it->Next()) {
+    node_keys.push_back(internal::NodeKey(internal::DecodeBigEndian64(it->value().ToStringView())));
+  }
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan datasets"));
+  std::vector<rocksdb::Slice> keys(node_keys.begin(), node_keys.end());
+  std::vector<std::string> values(keys.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), db_->graph());
+  std::vector<rocksdb::Status> statuses =
+      db_->db()->MultiGet(rocksdb::ReadOptions(), cfs, keys, &values);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(statuses[i], "get dataset"));
+    NodeRecord record;
+    if (!record.ParseFromString(values[i])) return absl::DataLossError("unreadable node record");
+    if (record.last_modified_at_micros() == 0) continue;
+    out.push_back(DatasetFreshness{NameOf(record), record.last_modified_at_micros()});
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, size_t limit) const {

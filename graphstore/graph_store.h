@@ -78,6 +78,13 @@ class GraphStore {
   // Number of events stored (not counting duplicates).
   uint64_t event_count() const;
 
+  // Totals of the graph and RocksDB size figures; cheap (no scans).
+  StoreStats GetStats() const;
+
+  // Datasets that a COMPLETE run has written, with the time of the last such
+  // write, in name order; at most `limit` datasets are examined.
+  absl::StatusOr<std::vector<DatasetFreshness>> ListDatasetFreshness(size_t limit) const;
+
  private:
   GraphStore(std::unique_ptr<internal::Database> db, const Options& options);
 

@@ -113,6 +113,25 @@ struct NodeRef {
   QualifiedName name;
 };
 
+struct StoreStats {
+  uint64_t events = 0;
+  uint64_t datasets = 0;
+  uint64_t jobs = 0;
+  uint64_t runs = 0;
+  uint64_t edges = 0;
+  // Indexed by RunState: runs currently in each state.
+  std::array<uint64_t, 5> runs_by_state{};
+  uint64_t live_sst_bytes = 0;
+  uint64_t live_blob_bytes = 0;
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t wal_syncs = 0;  // since the store opened
+};
+
+struct DatasetFreshness {
+  QualifiedName name;
+  int64_t last_modified_at_micros = 0;
+};
+
 // One stored event, for replay and the events API.
 struct StoredEvent {
   uint64_t sequence = 0;

@@ -137,11 +137,12 @@ absl::StatusOr<bool> ParseRecord(const std::optional<std::string>& bytes, Messag
 }  // namespace
 
 Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
-                     uint64_t next_node_id)
+                     const CountersRecord& counters)
     : db_(db),
       options_(options),
       next_sequence_(next_sequence),
-      next_node_id_(next_node_id),
+      counters_(counters),
+      published_counters_(counters),
       cache_(options.committer_cache_bytes),
       committed_next_sequence_(next_sequence) {
   commit_thread_ = std::thread([this] { CommitLoop(); });
@@ -174,6 +175,11 @@ void Committer::Stop() {
   if (sync_thread_.joinable()) sync_thread_.join();
 }
 
+CountersRecord Committer::counters() const {
+  absl::MutexLock lock(&published_mu_);
+  return published_counters_;
+}
+
 void Committer::SyncLoop() {
   std::vector<Written> groups;
   for (;;) {
@@ -189,7 +195,10 @@ void Committer::SyncLoop() {
     }
     // One sync covers every group written before it started.
     absl::Status synced = absl::OkStatus();
-    if (options_.sync_writes) synced = FromRocksDb(db_->db()->SyncWAL(), "sync WAL");
+    if (options_.sync_writes) {
+      synced = FromRocksDb(db_->db()->SyncWAL(), "sync WAL");
+      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!synced.ok()) spdlog::error("WAL sync failed: {}", synced.ToString());
     for (Written& group : groups) {
       if (synced.ok()) committed_next_sequence_.store(group.next_sequence);
@@ -227,7 +236,7 @@ void Committer::CommitLoop() {
 
 void Committer::CommitGroup(std::vector<Pending>* group) {
   const uint64_t first_sequence = next_sequence_;
-  const uint64_t first_node_id = next_node_id_;
+  const CountersRecord counters_before = counters_;
   GroupBatch batch(db_, &cache_);
   std::vector<WriteOutcome> outcomes;
   outcomes.reserve(group->size());
@@ -241,10 +250,9 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
     outcomes.push_back(*outcome);
   }
   if (failure.ok()) {
-    if (next_node_id_ != first_node_id) {
-      std::string value;
-      AppendBigEndian64(&value, next_node_id_);
-      batch.Put(db_->graph(), MetaKey(kMetaNextNodeId), std::move(value));
+    std::string counters = counters_.SerializeAsString();
+    if (counters != counters_before.SerializeAsString()) {
+      batch.Put(db_->graph(), MetaKey(kMetaCounters), std::move(counters));
     }
     // Not synced here: the sync thread syncs once for all groups written
     // while it was busy, and only then acknowledges them.
@@ -253,12 +261,16 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
   if (!failure.ok()) {
     // Nothing of the group reached the database: reuse its numbers.
     next_sequence_ = first_sequence;
-    next_node_id_ = first_node_id;
+    counters_ = counters_before;
     spdlog::error("store write of {} events failed: {}", group->size(), failure.ToString());
     for (Pending& pending : *group) pending.done(failure);
     return;
   }
   batch.PublishToCache();
+  {
+    absl::MutexLock lock(&published_mu_);
+    published_counters_ = counters_;
+  }
   Written written;
   written.outcomes = std::move(outcomes);
   written.next_sequence = next_sequence_;
@@ -319,7 +331,14 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
       return node;
     }
     LINEAGED_RETURN_IF_ERROR(ensure_namespace(name.namespace_name));
-    node.id = next_node_id_++;
+    if (counters_.next_node_id() == 0) counters_.set_next_node_id(1);
+    node.id = counters_.next_node_id();
+    counters_.set_next_node_id(node.id + 1);
+    if (kind == NodeRecord::KIND_DATASET) {
+      counters_.set_datasets(counters_.datasets() + 1);
+    } else {
+      counters_.set_jobs(counters_.jobs() + 1);
+    }
     node.created = true;
     node.record.set_kind(kind);
     node.record.set_namespace_name(name.namespace_name);
@@ -341,6 +360,7 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
     if (existing) return absl::OkStatus();
     batch->Put(graph, out_key, "");
     batch->Put(graph, EdgeKey(kInEdgePrefix, to, from), "");
+    counters_.set_edges(counters_.edges() + 1);
     return absl::OkStatus();
   };
 
@@ -363,8 +383,18 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
     LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> run_bytes, batch->Get(graph, run_key));
     RunRecord run;
     LINEAGED_ASSIGN_OR_RETURN(bool run_exists, ParseRecord(run_bytes, &run));
-    if (!run_exists) run.set_job_node_id(job.id);
+    if (!run_exists) {
+      run.set_job_node_id(job.id);
+      counters_.set_runs(counters_.runs() + 1);
+    }
+    const int32_t state_before = run_exists ? run.state() : -1;
     FoldRunEvent(&run, event.event_type, t, !run_exists);
+    if (run.state() != state_before) {
+      auto* by_state = counters_.mutable_runs_by_state();
+      while (by_state->size() <= static_cast<int>(RunState::kFailed)) by_state->Add(0);
+      if (state_before >= 0) by_state->Set(state_before, by_state->Get(state_before) - 1);
+      by_state->Set(run.state(), by_state->Get(run.state()) + 1);
+    }
     batch->Put(graph, run_key, run.SerializeAsString());
 
     std::string run_id(reinterpret_cast<const char*>(event.run_id.data()), event.run_id.size());

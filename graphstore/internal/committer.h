@@ -20,6 +20,7 @@
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/record_cache.h"
+#include "graphstore/internal/records.pb.h"
 
 namespace lineaged::graphstore::internal {
 
@@ -27,9 +28,10 @@ class GroupBatch;
 
 class Committer {
  public:
-  // `db` must outlive the committer. `next_sequence` and `next_node_id` are
-  // the first unused values found on disk.
-  Committer(Database* db, const Options& options, uint64_t next_sequence, uint64_t next_node_id);
+  // `db` must outlive the committer. `next_sequence` is the first unused
+  // event sequence; `counters` what is on disk.
+  Committer(Database* db, const Options& options, uint64_t next_sequence,
+            const CountersRecord& counters);
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
   ~Committer();
@@ -43,6 +45,12 @@ class Committer {
 
   // Sequence numbers below this are durable.
   uint64_t next_sequence() const { return committed_next_sequence_.load(); }
+
+  // The graph totals as of the last written group.
+  CountersRecord counters() const;
+
+  // WAL syncs done since start.
+  uint64_t wal_syncs() const { return wal_syncs_.load(std::memory_order_relaxed); }
 
  private:
   struct Pending {
@@ -76,10 +84,14 @@ class Committer {
 
   // Owned by the commit thread.
   uint64_t next_sequence_;
-  uint64_t next_node_id_;
+  CountersRecord counters_;
   RecordCache cache_;
 
+  mutable absl::Mutex published_mu_;
+  CountersRecord published_counters_ ABSL_GUARDED_BY(published_mu_);
+
   std::atomic<uint64_t> committed_next_sequence_;
+  std::atomic<uint64_t> wal_syncs_{0};
   std::thread commit_thread_;
   std::thread sync_thread_;
 };

@@ -28,7 +28,7 @@ inline constexpr char kMetaPrefix = 'M';         // M <name>                -> v
 inline constexpr char kEventTimePrefix = 't';  // t <be64 ordered micros> <be64 seq> -> ""
 inline constexpr char kEventHashPrefix = 'h';  // h <16-byte content hash>          -> be64 seq
 
-inline constexpr std::string_view kMetaNextNodeId = "next_node_id";
+inline constexpr std::string_view kMetaCounters = "counters";
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
 inline constexpr uint64_t kFormatVersion = 1;
 

@@ -215,6 +215,38 @@ TEST_F(GraphStoreTest, ConcurrentWritersAreAllAcknowledgedAndStored) {
   EXPECT_EQ(g.jobs.size(), static_cast<size_t>(kThreads));
 }
 
+TEST_F(GraphStoreTest, StatsCountTheGraphExactlyAcrossReopen) {
+  Write(RunEvent(1, RunEventType::kStart, 10, "j1", {Name("db", "a")}, {}));
+  Write(RunEvent(1, RunEventType::kComplete, 20, "j1", {Name("db", "a")}, {Name("db", "b")}));
+  Write(RunEvent(2, RunEventType::kFail, 30, "j2", {Name("db", "b")}, {}));
+  Write(RunEvent(3, RunEventType::kStart, 40, "j2", {Name("db", "b")}, {}));
+  for (int round = 0; round < 2; ++round) {
+    StoreStats stats = store_->GetStats();
+    EXPECT_EQ(stats.events, 4u);
+    EXPECT_EQ(stats.datasets, 2u);
+    EXPECT_EQ(stats.jobs, 2u);
+    EXPECT_EQ(stats.runs, 3u);
+    EXPECT_EQ(stats.edges, 3u);  // a->j1, j1->b, b->j2
+    EXPECT_EQ(stats.runs_by_state[static_cast<int>(RunState::kCompleted)], 1u);
+    EXPECT_EQ(stats.runs_by_state[static_cast<int>(RunState::kFailed)], 1u);
+    EXPECT_EQ(stats.runs_by_state[static_cast<int>(RunState::kRunning)], 1u);
+    Reopen();
+  }
+}
+
+TEST_F(GraphStoreTest, FreshnessListsDatasetsWrittenByCompletedRuns) {
+  Write(RunEvent(1, RunEventType::kStart, 10, "j1", {Name("db", "in")}, {Name("db", "out")}));
+  auto none = store_->ListDatasetFreshness(100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  Write(RunEvent(1, RunEventType::kComplete, 20, "j1", {Name("db", "in")}, {Name("db", "out")}));
+  auto fresh = store_->ListDatasetFreshness(100);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->size(), 1u);
+  EXPECT_EQ((*fresh)[0].name, Name("db", "out"));
+  EXPECT_EQ((*fresh)[0].last_modified_at_micros, 20);
+}
+
 TEST_F(GraphStoreTest, WritesAfterCloseAreRefused) {
   ASSERT_TRUE(store_->Close().ok());
   auto r = store_->WriteAndWait(RunEvent(1, RunEventType::kStart, 1, "j", {}, {}));
