@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <chrono>
+
 #include "absl/strings/str_split.h"
 
 #include "graphstore/base/strings.h"
@@ -24,9 +26,23 @@ bool IsPlaceholder(const std::string& segment) {
 void Router::Add(std::string method, std::string_view pattern, Handler handler) {
   Route route;
   route.method = std::move(method);
+  route.pattern = std::string(pattern);
   for (std::string_view s : Segments(pattern)) route.segments.emplace_back(s);
   route.handler = std::move(handler);
   routes_.push_back(std::move(route));
+}
+
+Responder Router::Observed(const Request& request, std::string_view route,
+                           Responder respond) const {
+  if (!observer_) return respond;
+  return
+      [observer = &observer_, method = request.method, route = std::string(route),
+       start = std::chrono::steady_clock::now(), respond = std::move(respond)](Response response) {
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        (*observer)(method, route, response.status, seconds);
+        respond(std::move(response));
+      };
 }
 
 void Router::Dispatch(Request request, Responder respond) const {
@@ -41,7 +57,8 @@ void Router::Dispatch(Request request, Responder respond) const {
       if (IsPlaceholder(expected)) {
         std::optional<std::string> decoded = PercentDecode(segments[i], false);
         if (!decoded) {
-          respond(ErrorResponse(400, "malformed percent-encoding in path"));
+          Observed(request, route.pattern,
+                   std::move(respond))(ErrorResponse(400, "malformed percent-encoding in path"));
           return;
         }
         params[expected.substr(1, expected.size() - 2)] = std::move(*decoded);
@@ -53,13 +70,15 @@ void Router::Dispatch(Request request, Responder respond) const {
     path_matched = true;
     if (route.method != request.method) continue;
     request.path_params = std::move(params);
-    route.handler(request, std::move(respond));
+    Responder observed = Observed(request, route.pattern, std::move(respond));
+    route.handler(request, std::move(observed));
     return;
   }
+  Responder observed = Observed(request, "unmatched", std::move(respond));
   if (path_matched) {
-    respond(ErrorResponse(405, "HTTP " + request.method + " not allowed on " + request.path));
+    observed(ErrorResponse(405, "HTTP " + request.method + " not allowed on " + request.path));
   } else {
-    respond(ErrorResponse(404, "HTTP 404 Not Found"));
+    observed(ErrorResponse(404, "HTTP 404 Not Found"));
   }
 }
 

@@ -13,10 +13,19 @@
 
 namespace lineaged::api {
 
-// Not thread-safe to Add; Dispatch is safe from any thread once built.
+// Called once per answered request with the route pattern that matched
+// ("/api/v1/lineage", or "unmatched"), the status and the seconds from
+// dispatch to response. Must be thread-safe and cheap.
+using RequestObserver = std::function<void(std::string_view method, std::string_view route,
+                                           int status, double seconds)>;
+
+// Not thread-safe to Add or set_observer; Dispatch is safe from any thread
+// once built.
 class Router {
  public:
   void Add(std::string method, std::string_view pattern, Handler handler);
+
+  void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
 
   // Finds the route and calls its handler; answers 404 for an unknown path
   // and 405 for a known path with another method.
@@ -25,10 +34,16 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{x}" marks a placeholder
     Handler handler;
   };
+
+  // Wraps `respond` so the observer sees the outcome.
+  Responder Observed(const Request& request, std::string_view route, Responder respond) const;
+
   std::vector<Route> routes_;
+  RequestObserver observer_;
 };
 
 }  // namespace lineaged::api
