@@ -8,6 +8,8 @@
 #include <unordered_set>
 
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
 #include "graphstore/base/status_macros.h"
@@ -183,6 +185,10 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   std::unique_ptr<GraphStore> store(new GraphStore(std::move(db), options));
   store->committer_ =
       std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, counters);
+  LINEAGED_ASSIGN_OR_RETURN(uint64_t outbox, store->CountPrefix(internal::kOutboxPrefix));
+  LINEAGED_ASSIGN_OR_RETURN(uint64_t dead, store->CountPrefix(internal::kDeadLetterPrefix));
+  store->outbox_at_open_ = outbox;
+  store->dead_letters_ = dead;
   store->open_.store(true, std::memory_order_release);
   spdlog::info("store opened at {}: {} events, {} datasets, {} jobs, {} runs", options.data_dir,
                next_sequence - 1, counters.datasets(), counters.jobs(), counters.runs());
@@ -407,6 +413,129 @@ absl::StatusOr<std::vector<DatasetFreshness>> GraphStore::ListDatasetFreshness(s
     out.push_back(DatasetFreshness{NameOf(record), record.last_modified_at_micros()});
   }
   return out;
+}
+
+absl::StatusOr<uint64_t> GraphStore::CountPrefix(char prefix) const {
+  rocksdb::ReadOptions options;
+  std::string start(1, prefix);
+  std::string end(1, static_cast<char>(prefix + 1));
+  rocksdb::Slice upper(end);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->index()));
+  uint64_t count = 0;
+  for (it->Seek(start); it->Valid(); it->Next()) ++count;
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "count outbox"));
+  return count;
+}
+
+uint64_t GraphStore::outbox_depth() const {
+  if (!committer_) return 0;
+  return outbox_at_open_.load() + committer_->outbox_added() + outbox_restored_.load() -
+         outbox_removed_.load();
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> GraphStore::ReadOutbox(uint64_t from, size_t limit) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  std::vector<OutboxEntry> entries;
+  rocksdb::ReadOptions options;
+  std::string start = internal::SequenceKey(internal::kOutboxPrefix, from);
+  std::string end(1, static_cast<char>(internal::kOutboxPrefix + 1));
+  rocksdb::Slice lower(start);
+  rocksdb::Slice upper(end);
+  options.iterate_lower_bound = &lower;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->index()));
+  for (it->Seek(start); it->Valid() && entries.size() < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    std::string_view value = it->value().ToStringView();
+    if (key.size() != 9 || value.size() != 8) return absl::DataLossError("malformed outbox entry");
+    entries.push_back(OutboxEntry{internal::DecodeBigEndian64(key.substr(1)),
+                                  internal::SignedFromOrdered(internal::DecodeBigEndian64(value))});
+  }
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan outbox"));
+  return entries;
+}
+
+absl::Status GraphStore::AckOutbox(const std::vector<uint64_t>& sequences) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  absl::MutexLock lock(&outbox_mu_);
+  rocksdb::WriteBatch batch;
+  for (uint64_t sequence : sequences) {
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+        batch.Delete(db_->index(), internal::SequenceKey(internal::kOutboxPrefix, sequence)),
+        "ack outbox"));
+  }
+  LINEAGED_RETURN_IF_ERROR(
+      internal::FromRocksDb(db_->db()->Write(rocksdb::WriteOptions(), &batch), "ack outbox"));
+  outbox_removed_ += sequences.size();
+  return absl::OkStatus();
+}
+
+absl::Status GraphStore::DeadLetterOutbox(uint64_t sequence, std::string_view reason) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  absl::MutexLock lock(&outbox_mu_);
+  std::string value;
+  internal::AppendBigEndian64(&value, internal::OrderedFromSigned(absl::ToUnixMicros(absl::Now())));
+  value.append(reason);
+  rocksdb::WriteBatch batch;
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+      batch.Delete(db_->index(), internal::SequenceKey(internal::kOutboxPrefix, sequence)),
+      "dead letter"));
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+      batch.Put(db_->index(), internal::SequenceKey(internal::kDeadLetterPrefix, sequence), value),
+      "dead letter"));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(db_->db()->Write(sync, &batch), "dead letter"));
+  outbox_removed_ += 1;
+  dead_letters_ += 1;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<DeadLetter>> GraphStore::ListDeadLetters(size_t limit) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  std::vector<DeadLetter> letters;
+  rocksdb::ReadOptions options;
+  std::string start(1, internal::kDeadLetterPrefix);
+  std::string end(1, static_cast<char>(internal::kDeadLetterPrefix + 1));
+  rocksdb::Slice upper(end);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->index()));
+  for (it->Seek(start); it->Valid() && letters.size() < limit; it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    std::string_view value = it->value().ToStringView();
+    if (key.size() != 9 || value.size() < 8) return absl::DataLossError("malformed dead letter");
+    letters.push_back(
+        DeadLetter{internal::DecodeBigEndian64(key.substr(1)),
+                   internal::SignedFromOrdered(internal::DecodeBigEndian64(value.substr(0, 8))),
+                   std::string(value.substr(8))});
+  }
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan dead letters"));
+  return letters;
+}
+
+absl::Status GraphStore::RetryDeadLetter(uint64_t sequence) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  absl::MutexLock lock(&outbox_mu_);
+  std::string dead_key = internal::SequenceKey(internal::kDeadLetterPrefix, sequence);
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> letter, db_->Get(db_->index(), dead_key));
+  if (!letter) {
+    return absl::NotFoundError(absl::StrFormat("Dead letter '%d' not found.", sequence));
+  }
+  std::string enqueued;
+  internal::AppendBigEndian64(&enqueued,
+                              internal::OrderedFromSigned(absl::ToUnixMicros(absl::Now())));
+  rocksdb::WriteBatch batch;
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(batch.Delete(db_->index(), dead_key), "retry"));
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+      batch.Put(db_->index(), internal::SequenceKey(internal::kOutboxPrefix, sequence), enqueued),
+      "retry"));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(db_->db()->Write(sync, &batch), "retry"));
+  outbox_restored_ += 1;
+  dead_letters_ -= 1;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, size_t limit) const {

@@ -17,10 +17,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 #include "graphstore/options.h"
 #include "graphstore/types.h"
@@ -71,6 +73,27 @@ class GraphStore {
   // NotFound if the start node does not exist.
   absl::StatusOr<LineageGraph> GetLineage(const NodeRef& start, int depth) const;
 
+  // --- Exporter outbox (only filled when Options::outbox_enabled) ---
+  // Entries with sequence >= `from`, oldest first, at most `limit`. Passing
+  // the sequence after the last delivered entry skips deleted ones cheaply.
+  absl::StatusOr<std::vector<OutboxEntry>> ReadOutbox(uint64_t from, size_t limit) const;
+
+  // Removes delivered entries. Not synced on purpose: an entry a crash brings
+  // back is delivered twice, which a create-or-update peer absorbs.
+  absl::Status AckOutbox(const std::vector<uint64_t>& sequences);
+
+  // Moves an outbox entry to the dead letters, with the peer's reason.
+  absl::Status DeadLetterOutbox(uint64_t sequence, std::string_view reason);
+
+  // Dead letters in sequence order, at most `limit`.
+  absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(size_t limit) const;
+
+  // Puts a dead letter back into the outbox. NotFound if there is none.
+  absl::Status RetryDeadLetter(uint64_t sequence);
+
+  uint64_t outbox_depth() const;
+  uint64_t dead_letter_count() const { return dead_letters_.load(); }
+
   // Events in ingest order starting at sequence `from` (inclusive), at most
   // `limit` of them.
   absl::StatusOr<std::vector<StoredEvent>> ReadEvents(uint64_t from, size_t limit) const;
@@ -88,9 +111,20 @@ class GraphStore {
  private:
   GraphStore(std::unique_ptr<internal::Database> db, const Options& options);
 
+  // Keys with `prefix` in the index column family (for counts at open).
+  absl::StatusOr<uint64_t> CountPrefix(char prefix) const;
+
   std::unique_ptr<internal::Database> db_;
   std::unique_ptr<internal::Committer> committer_;
   std::atomic<bool> open_{false};
+
+  // Outbox bookkeeping: entries found at open, removed since (delivered or
+  // dead-lettered), and restored from dead letters since.
+  absl::Mutex outbox_mu_;  // serialises moves between outbox and dead letters
+  std::atomic<uint64_t> outbox_at_open_{0};
+  std::atomic<uint64_t> outbox_removed_{0};
+  std::atomic<uint64_t> outbox_restored_{0};
+  std::atomic<uint64_t> dead_letters_{0};
 };
 
 }  // namespace lineaged::graphstore

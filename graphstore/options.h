@@ -24,6 +24,10 @@ struct Options {
   // RocksDB block cache for the graph and index column families.
   size_t block_cache_bytes = 256u << 20;
 
+  // Write an exporter outbox entry with every stored event (same batch), for
+  // the Atlas exporter to deliver. Off when no exporter is configured.
+  bool outbox_enabled = false;
+
   // Sync the WAL before acknowledging a write. Only tests of non-durable
   // behaviour should turn this off.
   bool sync_writes = true;

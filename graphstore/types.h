@@ -132,6 +132,19 @@ struct DatasetFreshness {
   int64_t last_modified_at_micros = 0;
 };
 
+// An event waiting in the exporter outbox, identified by its sequence.
+struct OutboxEntry {
+  uint64_t sequence = 0;
+  int64_t enqueued_at_micros = 0;
+};
+
+// An event the exporter gave up on because the peer rejected it for good.
+struct DeadLetter {
+  uint64_t sequence = 0;
+  int64_t failed_at_micros = 0;
+  std::string reason;
+};
+
 // One stored event, for replay and the events API.
 struct StoredEvent {
   uint64_t sequence = 0;

@@ -201,7 +201,10 @@ void Committer::SyncLoop() {
     }
     if (!synced.ok()) spdlog::error("WAL sync failed: {}", synced.ToString());
     for (Written& group : groups) {
-      if (synced.ok()) committed_next_sequence_.store(group.next_sequence);
+      if (synced.ok()) {
+        committed_next_sequence_.store(group.next_sequence);
+        if (options_.outbox_enabled) outbox_added_.fetch_add(group.stored_events);
+      }
       for (size_t i = 0; i < group.callbacks.size(); ++i) {
         if (synced.ok()) {
           group.callbacks[i](group.outcomes[i]);
@@ -274,6 +277,7 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
   Written written;
   written.outcomes = std::move(outcomes);
   written.next_sequence = next_sequence_;
+  written.stored_events = next_sequence_ - first_sequence;
   written.callbacks.reserve(group->size());
   for (Pending& pending : *group) written.callbacks.push_back(std::move(pending.done));
   absl::MutexLock lock(&sync_mu_);
@@ -297,6 +301,12 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
   batch->PutBlind(db_->index(), EventTimeKey(t, sequence), "");
   batch->PutBlind(db_->events(), EventKey(sequence),
                   EncodeEventValue(pending.received_at_micros, event.raw_json));
+  if (options_.outbox_enabled) {
+    // In the event's own batch: no stored event can miss its export.
+    std::string enqueued;
+    AppendBigEndian64(&enqueued, OrderedFromSigned(pending.received_at_micros));
+    batch->PutBlind(db_->index(), SequenceKey(kOutboxPrefix, sequence), enqueued);
+  }
 
   auto ensure_namespace = [&](const std::string& ns) -> absl::Status {
     std::string key = NamespaceKey(ns);

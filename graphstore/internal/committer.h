@@ -49,6 +49,9 @@ class Committer {
   // The graph totals as of the last written group.
   CountersRecord counters() const;
 
+  // Outbox entries added (durably) since start.
+  uint64_t outbox_added() const { return outbox_added_.load(); }
+
   // WAL syncs done since start.
   uint64_t wal_syncs() const { return wal_syncs_.load(std::memory_order_relaxed); }
 
@@ -64,6 +67,7 @@ class Committer {
     std::vector<WriteCallback> callbacks;
     std::vector<WriteOutcome> outcomes;
     uint64_t next_sequence;
+    uint64_t stored_events;
   };
 
   void CommitLoop();
@@ -92,6 +96,7 @@ class Committer {
 
   std::atomic<uint64_t> committed_next_sequence_;
   std::atomic<uint64_t> wal_syncs_{0};
+  std::atomic<uint64_t> outbox_added_{0};
   std::thread commit_thread_;
   std::thread sync_thread_;
 };

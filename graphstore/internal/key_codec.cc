@@ -121,6 +121,12 @@ std::string EventHashKey(const std::array<uint8_t, 16>& hash) {
   return key;
 }
 
+std::string SequenceKey(char prefix, uint64_t sequence) {
+  std::string key(1, prefix);
+  AppendBigEndian64(&key, sequence);
+  return key;
+}
+
 std::string EncodeEventValue(int64_t received_at_micros, std::string_view raw_json) {
   std::string value;
   value.reserve(9 + raw_json.size());

@@ -25,8 +25,10 @@ inline constexpr char kOutEdgePrefix = 'E';      // E <be64 from> <be64 to> -> "
 inline constexpr char kInEdgePrefix = 'e';       // e <be64 to> <be64 from> -> ""
 inline constexpr char kMetaPrefix = 'M';         // M <name>                -> value
 // Column family "index".
-inline constexpr char kEventTimePrefix = 't';  // t <be64 ordered micros> <be64 seq> -> ""
-inline constexpr char kEventHashPrefix = 'h';  // h <16-byte content hash>          -> be64 seq
+inline constexpr char kEventTimePrefix = 't';   // t <be64 ordered micros> <be64 seq> -> ""
+inline constexpr char kEventHashPrefix = 'h';   // h <16-byte content hash>          -> be64 seq
+inline constexpr char kOutboxPrefix = 'x';      // x <be64 seq> -> be64 ordered enqueue micros
+inline constexpr char kDeadLetterPrefix = 'y';  // y <be64 seq> -> be64 ordered micros, reason
 
 inline constexpr std::string_view kMetaCounters = "counters";
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
@@ -62,6 +64,7 @@ std::string MetaKey(std::string_view name);
 std::string EventKey(uint64_t sequence);
 std::string EventTimeKey(int64_t event_time_micros, uint64_t sequence);
 std::string EventHashKey(const std::array<uint8_t, 16>& hash);
+std::string SequenceKey(char prefix, uint64_t sequence);  // outbox and dead letters
 
 // Decodes the second id of an edge key. False if `key` is not an edge key.
 bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second);

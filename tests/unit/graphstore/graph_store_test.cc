@@ -45,9 +45,10 @@ class GraphStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
+  void Reopen(bool outbox = false) {
     store_.reset();
     Options options;
+    options.outbox_enabled = outbox;
     options.data_dir = dir_.path() + "/data";
     auto opened = GraphStore::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
@@ -245,6 +246,54 @@ TEST_F(GraphStoreTest, FreshnessListsDatasetsWrittenByCompletedRuns) {
   ASSERT_EQ(fresh->size(), 1u);
   EXPECT_EQ((*fresh)[0].name, Name("db", "out"));
   EXPECT_EQ((*fresh)[0].last_modified_at_micros, 20);
+}
+
+TEST_F(GraphStoreTest, OutboxHoldsEveryStoredEventUntilAcknowledged) {
+  Reopen(/*outbox=*/true);
+  Event first = RunEvent(1, RunEventType::kStart, 10, "j", {}, {});
+  Write(first);
+  Write(RunEvent(2, RunEventType::kStart, 20, "j", {}, {}));
+  Write(RunEvent(3, RunEventType::kStart, 30, "j", {}, {}));
+  ASSERT_EQ(*store_->WriteAndWait(first), WriteOutcome::kDuplicate);  // no second entry
+  EXPECT_EQ(store_->outbox_depth(), 3u);
+  auto entries = store_->ReadOutbox(0, 10);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_THAT(*entries,
+              ElementsAre(Field(&OutboxEntry::sequence, 1u), Field(&OutboxEntry::sequence, 2u),
+                          Field(&OutboxEntry::sequence, 3u)));
+
+  ASSERT_TRUE(store_->AckOutbox({1}).ok());
+  ASSERT_TRUE(store_->DeadLetterOutbox(2, "ATLAS-400-00-01A: bad attribute").ok());
+  EXPECT_EQ(store_->outbox_depth(), 1u);
+  EXPECT_EQ(store_->dead_letter_count(), 1u);
+  auto letters = store_->ListDeadLetters(10);
+  ASSERT_TRUE(letters.ok());
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].sequence, 2u);
+  EXPECT_EQ((*letters)[0].reason, "ATLAS-400-00-01A: bad attribute");
+
+  Reopen(/*outbox=*/true);  // survives a restart, counts included
+  EXPECT_EQ(store_->outbox_depth(), 1u);
+  EXPECT_EQ(store_->dead_letter_count(), 1u);
+  ASSERT_TRUE(store_->RetryDeadLetter(2).ok());
+  EXPECT_TRUE(absl::IsNotFound(store_->RetryDeadLetter(2)));
+  EXPECT_EQ(store_->outbox_depth(), 2u);
+  EXPECT_EQ(store_->dead_letter_count(), 0u);
+  auto remaining = store_->ReadOutbox(0, 10);
+  ASSERT_TRUE(remaining.ok());
+  EXPECT_THAT(*remaining,
+              ElementsAre(Field(&OutboxEntry::sequence, 2u), Field(&OutboxEntry::sequence, 3u)));
+  auto later = store_->ReadOutbox(3, 10);
+  ASSERT_TRUE(later.ok());
+  EXPECT_THAT(*later, ElementsAre(Field(&OutboxEntry::sequence, 3u)));
+}
+
+TEST_F(GraphStoreTest, NoOutboxUnlessEnabled) {
+  Write(RunEvent(1, RunEventType::kStart, 10, "j", {}, {}));
+  EXPECT_EQ(store_->outbox_depth(), 0u);
+  auto entries = store_->ReadOutbox(0, 10);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_TRUE(entries->empty());
 }
 
 TEST_F(GraphStoreTest, WritesAfterCloseAreRefused) {
