@@ -89,19 +89,22 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
     finish(done, std::move(result));
     return;
   }
-  store_->Write(std::move(parsed.event), [done = std::move(done), finish](
-                                             absl::StatusOr<graphstore::WriteOutcome> r) mutable {
-    IngestResult result;
-    if (r.ok()) {
-      result.code = *r == graphstore::WriteOutcome::kDuplicate ? IngestResult::Code::kDuplicate
-                                                               : IngestResult::Code::kStored;
-    } else {
-      result.code = absl::IsUnavailable(r.status()) ? IngestResult::Code::kUnavailable
-                                                    : IngestResult::Code::kInternal;
-      result.message = std::string(r.status().message());
-    }
-    finish(done, std::move(result));
-  });
+  store_->Write(
+      std::move(parsed.event), [done = std::move(done), finish, described = std::move(described)](
+                                   absl::StatusOr<graphstore::WriteOutcome> r) mutable {
+        IngestResult result = std::move(described);
+        if (r.ok()) {
+          result.code = *r == graphstore::WriteOutcome::kDuplicate ? IngestResult::Code::kDuplicate
+                                                                   : IngestResult::Code::kStored;
+          result.durable_at_micros = absl::ToUnixMicros(absl::Now());
+        } else {
+          result.code = absl::IsUnavailable(r.status()) ? IngestResult::Code::kUnavailable
+                                                        : IngestResult::Code::kInternal;
+          result.reason = absl::IsUnavailable(r.status()) ? "overloaded" : "store_error";
+          result.message = std::string(r.status().message());
+        }
+        finish(done, std::move(result));
+      });
 }
 
 }  // namespace lineaged::collector

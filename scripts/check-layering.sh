@@ -14,6 +14,10 @@ if grep -rnE '#include "graphstore/internal/' --include='*.h' --include='*.cc' \
   echo "check-layering: only graphstore may include graphstore/internal/" >&2
   status=1
 fi
+if grep -rnE '#include "(collector|api)/' exporters/; then
+  echo "check-layering: exporters must not include collector/ or api/" >&2
+  status=1
+fi
 if grep -rnE '#include "(api|exporters)/' collector/; then
   echo "check-layering: collector must not include api/ or exporters/" >&2
   status=1
