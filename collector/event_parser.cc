@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
 #include "simdjson.h"
 
 #include "collector/internal/identifiers.h"
@@ -422,6 +423,7 @@ class Validator {
 struct EventParser::State {
   dom::parser parser;
   std::string minified;
+  simdjson::padded_string normalized;  // see the big-number fallback in Parse
 };
 
 EventParser::EventParser(ValidationMode mode) : mode_(mode), state_(std::make_unique<State>()) {
@@ -448,6 +450,16 @@ ParsedEvent EventParser::Parse(std::string body) {
   dom::element root;
   simdjson::error_code error =
       state_->parser.parse(body.data(), body.size(), /*realloc_if_needed=*/false).get(root);
+  if (error == simdjson::NUMBER_ERROR) {
+    // simdjson's DOM refuses numbers beyond 64 bits (12345678901234567890123,
+    // 1e400), which JSON allows and Marquez accepts. Validate a copy with
+    // those numbers as doubles; the event is still stored as received.
+    nlohmann::json fallback = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!fallback.is_discarded()) {
+      state_->normalized = simdjson::padded_string(fallback.dump());
+      error = state_->parser.parse(state_->normalized).get(root);
+    }
+  }
   if (error != simdjson::SUCCESS) {
     out.rejection = Rejection::kMalformed;
     out.errors.push_back(absl::StrCat("malformed JSON: ", simdjson::error_message(error)));

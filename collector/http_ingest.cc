@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
+#include "collector/batch.h"
 #include "graphstore/base/strings.h"
 
 namespace lineaged::collector {
@@ -60,6 +61,61 @@ void HandleLineagePost(IngestService* service, std::string_view content_type, st
   }
   service->Ingest(std::move(body),
                   [done = std::move(done)](IngestResult result) { done(ToHttpReply(result)); });
+}
+
+}  // namespace lineaged::collector
+
+namespace lineaged::collector {
+
+std::string BatchResponseBody(const std::vector<IngestResult>& results) {
+  size_t successful = 0, retriable = 0;
+  nlohmann::ordered_json failed_events = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < results.size(); ++i) {
+    const IngestResult& result = results[i];
+    if (IsAccepted(result)) {
+      ++successful;
+      continue;
+    }
+    bool retry = IsRetriable(result);
+    if (retry) ++retriable;
+    std::string reason =
+        result.errors.empty() ? result.message : absl::StrJoin(result.errors, "; ");
+    failed_events.push_back({{"index", i}, {"reason", reason}, {"retriable", retry}});
+  }
+  size_t failed = results.size() - successful;
+  nlohmann::ordered_json body = {{"status", failed == 0 ? "success" : "partial_success"},
+                                 {"summary",
+                                  {{"received", results.size()},
+                                   {"successful", successful},
+                                   {"failed", failed},
+                                   {"retriable", retriable},
+                                   {"non_retriable", failed - retriable}}},
+                                 {"failed_events", std::move(failed_events)}};
+  return body.dump();
+}
+
+void HandleLineageBatchPost(IngestService* service, std::string_view content_type, std::string body,
+                            std::function<void(HttpReply)> done) {
+  std::string media = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(AsAbsl(content_type.substr(0, content_type.find(';')))));
+  const bool ndjson = media == "application/x-ndjson" || media == "application/jsonl" ||
+                      media == "application/jsonlines";
+  if (!content_type.empty() && !ndjson && !IsJsonContentType(content_type)) {
+    done(ErrorReply(415, "Content-Type must be application/json or application/x-ndjson"));
+    return;
+  }
+  absl::StatusOr<std::vector<std::string>> elements = SplitBatch(body, ndjson);
+  if (!elements.ok()) {
+    done(ErrorReply(400, AsStd(elements.status().message())));
+    return;
+  }
+  IngestBatch(service, std::move(*elements),
+              [done = std::move(done)](std::vector<IngestResult> results) {
+                HttpReply reply;
+                reply.status = 200;
+                reply.body = BatchResponseBody(results);
+                done(std::move(reply));
+              });
 }
 
 }  // namespace lineaged::collector

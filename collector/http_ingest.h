@@ -31,4 +31,14 @@ HttpReply ToHttpReply(const IngestResult& result);
 void HandleLineagePost(IngestService* service, std::string_view content_type, std::string body,
                        std::function<void(HttpReply)> done);
 
+// Handles POST /api/v1/lineage/batch: a JSON array of events, or NDJSON with
+// Content-Type application/x-ndjson. Answers 200 with the OpenLineage batch
+// response ({"status","summary","failed_events"}) once every valid event is
+// durable; 400 only when the body is not a batch at all.
+void HandleLineageBatchPost(IngestService* service, std::string_view content_type, std::string body,
+                            std::function<void(HttpReply)> done);
+
+// The OpenLineage batch response body for `results`, in element order.
+std::string BatchResponseBody(const std::vector<IngestResult>& results);
+
 }  // namespace lineaged::collector

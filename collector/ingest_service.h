@@ -57,6 +57,12 @@ class IngestService {
   // thread after the WAL sync. `done` must not block.
   void Ingest(std::string body, IngestCallback done);
 
+  // Reports an event a transport rejected before it could reach Ingest (e.g.
+  // a gRPC request with no event), so the observer still counts it.
+  void RecordRejection(const IngestResult& result) const {
+    if (observer_) observer_(result);
+  }
+
   // Optional hook called with every result before `done`, e.g. for metrics.
   // Set before the first Ingest.
   void set_observer(std::function<void(const IngestResult&)> observer) {

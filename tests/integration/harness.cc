@@ -77,6 +77,8 @@ bool TestServer::Alive() { return process_ != nullptr && process_->Alive(); }
 
 int TestServer::port() const { return process_ == nullptr ? 0 : process_->port(); }
 
+int TestServer::grpc_port() const { return process_ == nullptr ? 0 : process_->grpc_port(); }
+
 std::string TestServer::log() const {
   return process_ == nullptr ? std::string("(server never started)") : process_->log_contents();
 }

@@ -58,6 +58,7 @@ class TestServer {
   bool Alive();
 
   int port() const;
+  int grpc_port() const;
   const std::string& data_dir() const { return data_dir_; }
 
   // The current process's stdout and stderr.

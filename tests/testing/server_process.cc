@@ -70,6 +70,7 @@ bool ServerProcess::Start() {
   }
   std::error_code ec;
   std::filesystem::remove(port_file_, ec);
+  std::filesystem::remove(port_file_ + ".grpc", ec);
 
   // Everything the child needs is prepared before fork(): between fork and exec
   // only async-signal-safe calls are allowed.
@@ -81,6 +82,10 @@ bool ServerProcess::Start() {
       "--http_port=0",
       "--data_dir=" + data_dir_,
       "--port_file=" + port_file_,
+      // gRPC on an ephemeral loopback port too, so parallel tests never collide.
+      "--grpc_address=127.0.0.1",
+      "--grpc_port=0",
+      "--grpc_port_file=" + port_file_ + ".grpc",
   };
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   std::vector<char*> argv;
@@ -130,6 +135,8 @@ bool ServerProcess::Start() {
   while (true) {
     if (const int port = ReadPortFile(port_file_); port != 0) {
       port_ = port;
+      // The server writes the gRPC port file (if gRPC is on) before the HTTP one.
+      grpc_port_ = ReadPortFile(port_file_ + ".grpc");
       return true;
     }
     int status = 0;

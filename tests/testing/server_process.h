@@ -50,6 +50,9 @@ class ServerProcess {
   // The TCP port the server listens on; 0 before a successful Start().
   int port() const { return port_; }
 
+  // The gRPC port; 0 before Start() or when extra flags disabled gRPC.
+  int grpc_port() const { return grpc_port_; }
+
   // True while the child has been started and has not been reaped.
   bool running() const { return pid_ > 0; }
 
@@ -86,6 +89,7 @@ class ServerProcess {
   std::string error_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int grpc_port_ = 0;
 };
 
 }  // namespace lineaged::testing
