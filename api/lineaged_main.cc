@@ -20,11 +20,14 @@
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
+#include "api/exporter_routes.h"
 #include "api/http_server.h"
 #include "api/lineage_routes.h"
 #include "api/router.h"
+#include "collector/grpc_service.h"
 #include "collector/http_ingest.h"
 #include "collector/ingest_service.h"
+#include "exporters/atlas/atlas_exporter.h"
 #include "exporters/prometheus/metrics.h"
 #include "graphstore/graph_store.h"
 
@@ -41,8 +44,24 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, http_threads, 0, "HTTP I/O threads; 0 = number of cores.");
 ABSL_FLAG(int, shutdown_grace_seconds, 15,
           "On SIGTERM/SIGINT, how long to let requests in flight finish.");
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0", "Address the gRPC ingest server binds to.");
+ABSL_FLAG(int, grpc_port, 50051, "gRPC ingest port; 0 picks a free port, -1 disables gRPC.");
+ABSL_FLAG(std::string, grpc_tls_cert, "", "PEM certificate for gRPC TLS (with --grpc_tls_key).");
+ABSL_FLAG(std::string, grpc_tls_key, "", "PEM private key for gRPC TLS (with --grpc_tls_cert).");
+ABSL_FLAG(std::string, grpc_port_file, "",
+          "If set, the bound gRPC port is written to this file once gRPC is serving.");
+ABSL_FLAG(std::string, atlas_url, "",
+          "Apache Atlas base URL (e.g. http://atlas:21000); empty turns the exporter off.");
+ABSL_FLAG(std::string, atlas_user, "admin", "Atlas user for basic auth.");
+ABSL_FLAG(std::string, atlas_password_file, "",
+          "File holding the Atlas password (else LINEAGED_ATLAS_PASSWORD); never logged.");
+ABSL_FLAG(std::string, atlas_ca_file, "", "PEM CA bundle to verify an https Atlas.");
+ABSL_FLAG(int, atlas_timeout_ms, 10000, "Timeout of each Atlas request.");
+ABSL_FLAG(int, atlas_batch_size, 100, "Outbox entries the Atlas exporter reads per round.");
 ABSL_FLAG(int, max_pending_events, 4096,
           "Events waiting for the store's committer before ingest answers 503.");
+ABSL_FLAG(int, metrics_max_series, 10000,
+          "Most label sets per namespace/job/dataset-labelled metric (see docs/operations.md).");
 
 namespace lineaged {
 namespace {
@@ -50,10 +69,30 @@ namespace {
 // Every flag may also come from LINEAGED_<FLAG_NAME> in the environment; the
 // command line wins.
 constexpr const char* kEnvFlags[] = {
-    "http_address",           "http_port",          "data_dir",  "validation",
-    "max_body_bytes",         "log_level",          "port_file", "http_threads",
-    "shutdown_grace_seconds", "max_pending_events",
+    "http_address",        "http_port",      "data_dir",
+    "validation",          "max_body_bytes", "log_level",
+    "port_file",           "http_threads",   "shutdown_grace_seconds",
+    "max_pending_events",  "grpc_address",   "grpc_port",
+    "grpc_tls_cert",       "grpc_tls_key",   "grpc_port_file",
+    "metrics_max_series",  "atlas_url",      "atlas_user",
+    "atlas_password_file", "atlas_ca_file",  "atlas_timeout_ms",
+    "atlas_batch_size",
 };
+
+// The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
+// (an environment variable, not a flag, so it never shows in a process list).
+absl::StatusOr<std::string> AtlasPassword() {
+  std::string file = absl::GetFlag(FLAGS_atlas_password_file);
+  if (file.empty()) {
+    const char* value = std::getenv("LINEAGED_ATLAS_PASSWORD");
+    return std::string(value == nullptr ? "" : value);
+  }
+  std::ifstream in(file);
+  if (!in) return absl::InvalidArgumentError("cannot read --atlas_password_file " + file);
+  std::string password;
+  std::getline(in, password);
+  return password;
+}
 
 bool ApplyEnvironment() {
   for (const char* name : kEnvFlags) {
@@ -112,6 +151,8 @@ int Serve() {
   graphstore::Options store_options;
   store_options.data_dir = absl::GetFlag(FLAGS_data_dir);
   store_options.max_pending_events = std::max(1, absl::GetFlag(FLAGS_max_pending_events));
+  const std::string atlas_url = absl::GetFlag(FLAGS_atlas_url);
+  store_options.outbox_enabled = !atlas_url.empty();
   spdlog::info("lineaged starting: data_dir={} http={}:{} validation={} max_body_bytes={}",
                store_options.data_dir, absl::GetFlag(FLAGS_http_address), port, validation,
                max_body);
@@ -122,29 +163,37 @@ int Serve() {
     return 1;
   }
 
-  exporters::Metrics metrics([s = store->get()] { return static_cast<double>(s->event_count()); });
+  exporters::MetricsOptions metrics_options;
+  metrics_options.max_series =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_metrics_max_series)));
+  exporters::Metrics metrics(store->get(), std::move(metrics_options));
   collector::IngestService ingest(store->get(), validation == "strict"
                                                     ? collector::ValidationMode::kStrict
                                                     : collector::ValidationMode::kLenient);
   ingest.set_observer([&metrics](const collector::IngestResult& result) {
     using Code = collector::IngestResult::Code;
-    switch (result.code) {
-      case Code::kStored:
-        metrics.CountEvent("accepted");
-        break;
-      case Code::kDuplicate:
-        metrics.CountEvent("duplicate");
-        break;
-      case Code::kMalformed:
-      case Code::kInvalid:
-        metrics.CountEvent("rejected");
-        break;
-      default:
-        break;
-    }
+    using Result = exporters::IngestSample::Result;
+    exporters::IngestSample sample;
+    sample.result = result.code == Code::kStored      ? Result::kAccepted
+                    : result.code == Code::kDuplicate ? Result::kDuplicate
+                                                      : Result::kRejected;
+    sample.reason = result.reason;
+    sample.producer = result.producer;
+    sample.event_type = result.event_type;
+    sample.namespace_name = result.namespace_name;
+    sample.job_name = result.job_name;
+    sample.body_bytes = result.body_bytes;
+    sample.event_time_micros = result.event_time_micros;
+    sample.received_at_micros = result.received_at_micros;
+    sample.durable_at_micros = result.durable_at_micros;
+    metrics.RecordIngest(sample);
   });
 
   api::Router router;
+  router.set_observer(
+      [&metrics](std::string_view method, std::string_view route, int status, double seconds) {
+        metrics.RecordHttpRequest(method, route, status, seconds);
+      });
   auto post_lineage = [&ingest](const api::Request& request, api::Responder respond) {
     collector::HandleLineagePost(&ingest, request.content_type, request.body,
                                  [respond = std::move(respond)](collector::HttpReply reply) {
@@ -156,7 +205,47 @@ int Serve() {
                                  });
   };
   router.Add("POST", "/api/v1/lineage", post_lineage);
+  router.Add("POST", "/api/v1/lineage/batch",
+             [&ingest](const api::Request& request, api::Responder respond) {
+               collector::HandleLineageBatchPost(
+                   &ingest, request.content_type, request.body,
+                   [respond = std::move(respond)](collector::HttpReply reply) {
+                     api::Response response;
+                     response.status = reply.status;
+                     response.body = std::move(reply.body);
+                     response.headers = std::move(reply.headers);
+                     respond(std::move(response));
+                   });
+             });
   api::AddLineageRoutes(&router, store->get());
+  api::AddDeadLetterRoutes(&router, store->get());
+
+  std::unique_ptr<exporters::AtlasExporter> atlas;
+  if (!atlas_url.empty()) {
+    absl::StatusOr<std::string> password = AtlasPassword();
+    if (!password.ok()) {
+      spdlog::critical("{}", password.status().ToString());
+      return 2;
+    }
+    exporters::AtlasExporterOptions atlas_options;
+    atlas_options.client.url = atlas_url;
+    atlas_options.client.user = absl::GetFlag(FLAGS_atlas_user);
+    atlas_options.client.password = *password;
+    atlas_options.client.ca_file = absl::GetFlag(FLAGS_atlas_ca_file);
+    atlas_options.client.timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_atlas_timeout_ms));
+    atlas_options.batch_size =
+        static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_atlas_batch_size)));
+    absl::StatusOr<std::unique_ptr<exporters::AtlasExporter>> created =
+        exporters::AtlasExporter::Create(store->get(), std::move(atlas_options));
+    if (!created.ok()) {
+      spdlog::critical("atlas exporter: {}", created.status().ToString());
+      return 2;
+    }
+    atlas = std::move(*created);
+    atlas->Start();
+    spdlog::info("atlas exporter on: {} as user {}, {} events in the outbox", atlas_url,
+                 absl::GetFlag(FLAGS_atlas_user), (*store)->outbox_depth());
+  }
   router.Add("GET", "/healthz", [](const api::Request&, api::Responder respond) {
     respond(api::JsonResponse(200, R"({"status":"ok"})"));
   });
@@ -164,12 +253,39 @@ int Serve() {
     respond(s->is_open() ? api::JsonResponse(200, R"({"status":"ready"})")
                          : api::ErrorResponse(503, "store is not open"));
   });
-  router.Add("GET", "/metrics", [&metrics](const api::Request&, api::Responder respond) {
+  router.Add("GET", "/metrics", [&metrics, &atlas](const api::Request&, api::Responder respond) {
     api::Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = metrics.Render();
+    if (atlas) response.body += atlas->RenderMetrics();
     respond(std::move(response));
   });
+
+  // gRPC first, so both ports are known once the HTTP port file appears.
+  std::unique_ptr<collector::GrpcIngestServer> grpc_server;
+  if (absl::GetFlag(FLAGS_grpc_port) >= 0) {
+    collector::GrpcServerOptions grpc_options;
+    grpc_options.address = absl::GetFlag(FLAGS_grpc_address);
+    grpc_options.port = absl::GetFlag(FLAGS_grpc_port);
+    grpc_options.tls_cert_file = absl::GetFlag(FLAGS_grpc_tls_cert);
+    grpc_options.tls_key_file = absl::GetFlag(FLAGS_grpc_tls_key);
+    grpc_options.max_message_bytes = static_cast<int>(std::min<int64_t>(max_body, INT32_MAX));
+    grpc_server = std::make_unique<collector::GrpcIngestServer>(&ingest, grpc_options);
+    grpc_server->set_observer([&metrics](std::string_view method, int code, double seconds) {
+      metrics.RecordGrpcRequest(method, code, seconds);
+    });
+    if (absl::Status started = grpc_server->Start(); !started.ok()) {
+      spdlog::critical("{}", started.ToString());
+      return 1;
+    }
+    spdlog::info("gRPC ingest on {}:{} ({})", grpc_options.address, grpc_server->port(),
+                 grpc_options.tls_cert_file.empty() ? "plaintext" : "TLS");
+    std::string grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file);
+    if (!grpc_port_file.empty() && !WritePortFile(grpc_port_file, grpc_server->port())) {
+      spdlog::critical("cannot write --grpc_port_file {}", grpc_port_file);
+      return 1;
+    }
+  }
 
   api::HttpServerOptions http_options;
   http_options.address = absl::GetFlag(FLAGS_http_address);
@@ -196,6 +312,8 @@ int Serve() {
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   int abandoned = server.Shutdown();
   if (abandoned > 0) spdlog::warn("{} requests still in flight after the grace period", abandoned);
+  if (grpc_server) grpc_server->Shutdown(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  if (atlas) atlas->Stop();  // what it has not sent stays in the outbox
   absl::Status closed = (*store)->Close();
   if (!closed.ok()) {
     spdlog::error("closing the store: {}", closed.ToString());
