@@ -194,29 +194,24 @@ int Serve() {
       [&metrics](std::string_view method, std::string_view route, int status, double seconds) {
         metrics.RecordHttpRequest(method, route, status, seconds);
       });
-  auto post_lineage = [&ingest](const api::Request& request, api::Responder respond) {
-    collector::HandleLineagePost(&ingest, request.content_type, request.body,
-                                 [respond = std::move(respond)](collector::HttpReply reply) {
-                                   api::Response response;
-                                   response.status = reply.status;
-                                   response.body = std::move(reply.body);
-                                   response.headers = std::move(reply.headers);
-                                   respond(std::move(response));
-                                 });
+  // Ingest handlers live in collector (no HTTP library there); this adapts
+  // their HttpReply to the router's Response.
+  using IngestHandler = void (*)(collector::IngestService*, std::string_view, std::string,
+                                 std::function<void(collector::HttpReply)>);
+  auto ingest_route = [&ingest](IngestHandler handler) {
+    return [&ingest, handler](const api::Request& request, api::Responder respond) {
+      handler(&ingest, request.content_type, request.body,
+              [respond = std::move(respond)](collector::HttpReply reply) {
+                api::Response response;
+                response.status = reply.status;
+                response.body = std::move(reply.body);
+                response.headers = std::move(reply.headers);
+                respond(std::move(response));
+              });
+    };
   };
-  router.Add("POST", "/api/v1/lineage", post_lineage);
-  router.Add("POST", "/api/v1/lineage/batch",
-             [&ingest](const api::Request& request, api::Responder respond) {
-               collector::HandleLineageBatchPost(
-                   &ingest, request.content_type, request.body,
-                   [respond = std::move(respond)](collector::HttpReply reply) {
-                     api::Response response;
-                     response.status = reply.status;
-                     response.body = std::move(reply.body);
-                     response.headers = std::move(reply.headers);
-                     respond(std::move(response));
-                   });
-             });
+  router.Add("POST", "/api/v1/lineage", ingest_route(&collector::HandleLineagePost));
+  router.Add("POST", "/api/v1/lineage/batch", ingest_route(&collector::HandleLineageBatchPost));
   api::AddLineageRoutes(&router, store->get());
   api::AddDeadLetterRoutes(&router, store->get());
 
