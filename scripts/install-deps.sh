@@ -12,7 +12,7 @@ PACKAGES=(
   prometheus-cpp-dev libabsl-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libssl-dev
-  curl prometheus
+  curl prometheus openssl
 )
 
 missing=()

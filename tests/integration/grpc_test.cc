@@ -1,6 +1,9 @@
 // gRPC ingest (lineaged.v1.LineageIngest) and the HTTP batch endpoint against
 // a real server over loopback.
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +14,7 @@
 
 #include "lineaged/v1/ingest.grpc.pb.h"
 #include "tests/integration/harness.h"
+#include "tests/testing/temp_dir.h"
 
 namespace lineaged::integration {
 namespace {
@@ -192,6 +196,46 @@ TEST(Grpc, CancelledStreamKeepsWhatTheServerReceived) {
   for (int i = 0; i < kEvents; ++i) {
     EXPECT_EQ(server.GetLineage("job:grpc:cancel" + std::to_string(i), 0).status, 200) << i;
   }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Grpc, ServesOverTlsWithTheGivenCertificate) {
+  // A self-signed certificate for 127.0.0.1, made for this test.
+  lineaged::testing::TempDir dir;
+  std::string cert = dir.path() + "/cert.pem";
+  std::string key = dir.path() + "/key.pem";
+  std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a test certificate";
+
+  TestServer server({"--grpc_tls_cert=" + cert, "--grpc_tls_key=" + key});
+  ASSERT_TRUE(server.Start());
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFile(cert);
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
+                                     grpc::SslCredentials(tls));
+  auto stub = LineageIngest::NewStub(channel);
+  grpc::ClientContext context;
+  EmitResponse response;
+  grpc::Status status =
+      stub->Emit(&context, JsonRequest(MinimalEvent("grpc", "tls").dump()), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(server.GetLineage("job:grpc:tls", 0).status, 200);
+
+  // A plaintext client cannot talk to the TLS port.
+  auto plain = Stub(server);
+  grpc::ClientContext plain_context;
+  plain_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  EXPECT_FALSE(
+      plain->Emit(&plain_context, JsonRequest(MinimalEvent("grpc", "x").dump()), &response).ok());
 }
 
 TEST(HttpBatch, StoresValidEventsAndReportsInvalidOnes) {
