@@ -168,6 +168,45 @@ TEST(Atlas, AKilledServerResumesItsOutboxAfterRestart) {
   EXPECT_EQ(atlas.EntityCount("openlineage_run"), kAirflowRuns);
 }
 
+TEST(Atlas, OlderTypedefsGainTheMissingAttributes) {
+  AtlasEmulator atlas;
+  ASSERT_TRUE(atlas.Start().ok());
+  lineaged::testing::HttpClient admin("127.0.0.1", atlas.port());
+  lineaged::testing::Headers headers = {{"Authorization", "Basic YWRtaW46YWRtaW4="},
+                                        {"Content-Type", "application/json"}};
+  // An older lineaged registered openlineage_dataset with one attribute only.
+  json typedefs = json::parse(exporters::LineagedTypedefsJson());
+  json old_dataset = typedefs["entityDefs"][0];
+  ASSERT_EQ(old_dataset["name"], "openlineage_dataset");
+  old_dataset["attributeDefs"] = json::array({old_dataset["attributeDefs"][0]});
+  Response created =
+      admin.Request("POST", "/api/atlas/v2/types/typedefs",
+                    json{{"entityDefs", json::array({old_dataset})}}.dump(), headers);
+  ASSERT_EQ(created.status, 200) << created.body;
+
+  AtlasSetup setup(&atlas);
+  TestServer server(setup.Flags());
+  ASSERT_TRUE(server.Start());
+  for (int line = 1; line <= 5; ++line) ASSERT_EQ(server.PostEvent(AirflowEvent(line)).status, 201);
+  ASSERT_TRUE(WaitForEmptyOutbox(server)) << server.log();
+  EXPECT_EQ(Metric(server, "atlas_dead_letters"), 0);
+
+  Response type =
+      admin.Request("GET", "/api/atlas/v2/types/typedef/name/openlineage_dataset", "", headers);
+  ASSERT_EQ(type.status, 200) << type.body;
+  std::set<std::string> attributes;
+  json type_def = json::parse(type.body);
+  for (const json& attribute : type_def["attributeDefs"]) {
+    attributes.insert(attribute["name"]);
+  }
+  EXPECT_TRUE(attributes.contains("schemaJson"));
+  EXPECT_TRUE(attributes.contains("lastEventTime"));
+  std::optional<json> upload =
+      atlas.FindByQualifiedName("openlineage_dataset", "bigquery/mock-project.test.upload");
+  ASSERT_TRUE(upload.has_value());
+  EXPECT_TRUE((*upload)["attributes"].contains("schemaJson"));
+}
+
 TEST(Atlas, ContractErrorsGoToDeadLettersNotIntoEndlessRetries) {
   // A user Atlas lets read but not write: every entity request is a 403
   // ATLAS-403-00-001, which no retry can fix.
