@@ -69,8 +69,10 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
   EventParser& parser = mode_ == ValidationMode::kStrict ? strict_parser : lenient_parser;
 
   ParsedEvent parsed = parser.Parse(std::move(body));
-  auto finish = [observer = observer_](IngestCallback& callback, IngestResult result) {
-    if (observer) observer(result);
+  // The service outlives every callback, so its observer is used in place
+  // rather than copied per event.
+  auto finish = [this](IngestCallback& callback, IngestResult result) {
+    if (observer_) observer_(result);
     callback(std::move(result));
   };
   IngestResult described;

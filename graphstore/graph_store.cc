@@ -172,9 +172,7 @@ QualifiedName NameOf(const NodeRecord& record) {
 
 }  // namespace
 
-GraphStore::GraphStore(std::unique_ptr<Database> db, const Options& options) : db_(std::move(db)) {
-  (void)options;
-}
+GraphStore::GraphStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
 absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& options) {
   LINEAGED_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
@@ -182,7 +180,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   uint64_t next_sequence = 0;
   internal::CountersRecord counters;
   LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &counters));
-  std::unique_ptr<GraphStore> store(new GraphStore(std::move(db), options));
+  std::unique_ptr<GraphStore> store(new GraphStore(std::move(db)));
   store->committer_ =
       std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, counters);
   LINEAGED_ASSIGN_OR_RETURN(uint64_t outbox, store->CountPrefix(internal::kOutboxPrefix));
@@ -471,22 +469,26 @@ absl::Status GraphStore::AckOutbox(const std::vector<uint64_t>& sequences) {
   return absl::OkStatus();
 }
 
-absl::Status GraphStore::DeadLetterOutbox(uint64_t sequence, std::string_view reason) {
-  if (!is_open()) return absl::UnavailableError("the store is closed");
-  absl::MutexLock lock(&outbox_mu_);
+absl::Status GraphStore::MoveSequenceEntry(char from_prefix, char to_prefix, uint64_t sequence,
+                                           std::string_view reason) {
   std::string value;
   internal::AppendBigEndian64(&value, internal::OrderedFromSigned(absl::ToUnixMicros(absl::Now())));
   value.append(reason);
   rocksdb::WriteBatch batch;
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
-      batch.Delete(db_->index(), internal::SequenceKey(internal::kOutboxPrefix, sequence)),
-      "dead letter"));
+      batch.Delete(db_->index(), internal::SequenceKey(from_prefix, sequence)), "move entry"));
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
-      batch.Put(db_->index(), internal::SequenceKey(internal::kDeadLetterPrefix, sequence), value),
-      "dead letter"));
+      batch.Put(db_->index(), internal::SequenceKey(to_prefix, sequence), value), "move entry"));
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(db_->db()->Write(sync, &batch), "dead letter"));
+  return internal::FromRocksDb(db_->db()->Write(sync, &batch), "move entry");
+}
+
+absl::Status GraphStore::DeadLetterOutbox(uint64_t sequence, std::string_view reason) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  absl::MutexLock lock(&outbox_mu_);
+  LINEAGED_RETURN_IF_ERROR(
+      MoveSequenceEntry(internal::kOutboxPrefix, internal::kDeadLetterPrefix, sequence, reason));
   outbox_removed_ += 1;
   dead_letters_ += 1;
   return absl::OkStatus();
@@ -517,22 +519,15 @@ absl::StatusOr<std::vector<DeadLetter>> GraphStore::ListDeadLetters(size_t limit
 absl::Status GraphStore::RetryDeadLetter(uint64_t sequence) {
   if (!is_open()) return absl::UnavailableError("the store is closed");
   absl::MutexLock lock(&outbox_mu_);
-  std::string dead_key = internal::SequenceKey(internal::kDeadLetterPrefix, sequence);
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> letter, db_->Get(db_->index(), dead_key));
+  LINEAGED_ASSIGN_OR_RETURN(
+      std::optional<std::string> letter,
+      db_->Get(db_->index(), internal::SequenceKey(internal::kDeadLetterPrefix, sequence)));
   if (!letter) {
     return absl::NotFoundError(absl::StrFormat("Dead letter '%d' not found.", sequence));
   }
-  std::string enqueued;
-  internal::AppendBigEndian64(&enqueued,
-                              internal::OrderedFromSigned(absl::ToUnixMicros(absl::Now())));
-  rocksdb::WriteBatch batch;
-  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(batch.Delete(db_->index(), dead_key), "retry"));
-  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
-      batch.Put(db_->index(), internal::SequenceKey(internal::kOutboxPrefix, sequence), enqueued),
-      "retry"));
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(db_->db()->Write(sync, &batch), "retry"));
+  // An outbox value is the enqueue time alone: no reason.
+  LINEAGED_RETURN_IF_ERROR(
+      MoveSequenceEntry(internal::kDeadLetterPrefix, internal::kOutboxPrefix, sequence, ""));
   outbox_restored_ += 1;
   dead_letters_ -= 1;
   return absl::OkStatus();

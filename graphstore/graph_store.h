@@ -109,7 +109,13 @@ class GraphStore {
   absl::StatusOr<std::vector<DatasetFreshness>> ListDatasetFreshness(size_t limit) const;
 
  private:
-  GraphStore(std::unique_ptr<internal::Database> db, const Options& options);
+  explicit GraphStore(std::unique_ptr<internal::Database> db);
+
+  // Moves the index entry of `sequence` from one prefix (outbox or dead
+  // letters) to the other in one synced batch; the value is "now" + `reason`.
+  // Callers hold outbox_mu_.
+  absl::Status MoveSequenceEntry(char from_prefix, char to_prefix, uint64_t sequence,
+                                 std::string_view reason);
 
   // Keys with `prefix` in the index column family (for counts at open).
   absl::StatusOr<uint64_t> CountPrefix(char prefix) const;

@@ -142,8 +142,8 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
       options_(options),
       next_sequence_(next_sequence),
       counters_(counters),
-      published_counters_(counters),
       cache_(options.committer_cache_bytes),
+      published_counters_(counters),
       committed_next_sequence_(next_sequence) {
   commit_thread_ = std::thread([this] { CommitLoop(); });
   sync_thread_ = std::thread([this] { SyncLoop(); });
