@@ -381,5 +381,38 @@ TEST_F(ModelTest, ModelSurvivesReopen) {
               ElementsAre("dataset:in", "dataset:out", "job:j"));
 }
 
+TEST_F(ModelTest, RetentionPurgesOldEventsAndRunsButKeepsCurrentState) {
+  Finish(1, 100, "j", {Dataset("in")}, {Dataset("out")});        // old run
+  Finish(2, 200, "j", {Dataset("in")}, {Dataset("out")});        // old, but j's latest
+  Finish(3, 150, "k", {Dataset("out")}, {Dataset("final")});     // old, k's latest
+  Finish(4, 120, "k", {Dataset("out")}, {Dataset("final")});     // old run of k
+  Write(RunEvent(5, RunEventType::kStart, 1000, "k2", {}, {}));  // recent
+
+  auto result = store_->ApplyRetention(/*cutoff_micros=*/500);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->events, 8u);  // every event before the cutoff
+  EXPECT_EQ(result->runs, 2u);    // runs 1 and 4
+  EXPECT_TRUE(absl::IsNotFound(store_->GetRun(RunId(1)).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->GetRun(RunId(4)).status()));
+  EXPECT_TRUE(store_->GetRun(RunId(2)).ok());
+  EXPECT_TRUE(store_->GetRun(RunId(3)).ok());
+  EXPECT_EQ(store_->ListRuns(Name("ns", "j"), 100, 0)->total_count, 1u);
+  EXPECT_EQ(store_->GetStats().runs, 3u);
+  EXPECT_EQ(store_->GetStats().retention_purged_events, 8u);
+  // The graph, versions and lineage are current state: untouched.
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:final", "dataset:in", "dataset:out", "job:j", "job:k"));
+  EXPECT_EQ(store_->ListDatasetVersions(Name("db", "out"), 100, 0)->total_count, 2u);
+  auto events = store_->ReadEvents(0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_THAT(*events, SizeIs(1));
+  auto listed = store_->ListRunEvents(0, 2000, true, 100, 0);
+  EXPECT_EQ(listed->total_count, 1u);
+  // A second pass has nothing left to do.
+  result = store_->ApplyRetention(500);
+  EXPECT_EQ(result->events, 0u);
+  EXPECT_EQ(result->runs, 0u);
+}
+
 }  // namespace
 }  // namespace lineaged::graphstore
