@@ -190,8 +190,8 @@ bool AtlasExporter::Deliver(const graphstore::OutboxEntry& entry) {
     if (job.ok() && job->has_value()) {
       auto graph = store_->GetLineage(graphstore::NodeRef{graphstore::NodeKind::kJob, **job}, 0);
       if (graph.ok() && !graph->jobs.empty()) {
-        inputs = graph->jobs[0].inputs;
-        outputs = graph->jobs[0].outputs;
+        inputs = graph->jobs[0].data.inputs;
+        outputs = graph->jobs[0].data.outputs;
       }
     }
     absl::StatusOr<std::string> request = BuildBulkRequest(raw, inputs, outputs);
