@@ -32,6 +32,7 @@ namespace lineaged::graphstore {
 namespace internal {
 class Database;
 class Committer;
+class EventApplier;
 }  // namespace internal
 
 // Called once per Write, on the committer thread, after the event is durable
@@ -102,8 +103,7 @@ class GraphStore {
   absl::StatusOr<DatasetVersionInfo> GetDatasetVersion(const QualifiedName& name,
                                                        const Uuid& version) const;
   // Adds (add=true) or removes a tag; returns the dataset.
-  absl::StatusOr<DatasetInfo> TagDataset(const QualifiedName& name, std::string_view tag,
-                                         bool add);
+  absl::StatusOr<DatasetInfo> TagDataset(const QualifiedName& name, std::string_view tag, bool add);
   // As TagDataset for one field; NotFound "Field 'f' not found for dataset 'd'.".
   absl::StatusOr<DatasetInfo> TagDatasetField(const QualifiedName& name, std::string_view field,
                                               std::string_view tag, bool add);
@@ -112,8 +112,8 @@ class GraphStore {
   // by the state of the latest run (kNew = no run yet); empty means all.
   // latest_runs is filled (at most 10 per job).
   absl::StatusOr<Page<JobInfo>> ListJobs(std::optional<std::string_view> namespace_name,
-                                         const std::vector<RunState>& last_run_states,
-                                         size_t limit, size_t offset) const;
+                                         const std::vector<RunState>& last_run_states, size_t limit,
+                                         size_t offset) const;
   // latest_runs is filled (at most 10).
   absl::StatusOr<JobInfo> GetJob(const QualifiedName& name) const;
   absl::StatusOr<JobInfo> HideJob(const QualifiedName& name);
@@ -189,6 +189,10 @@ class GraphStore {
 
  private:
   explicit GraphStore(std::unique_ptr<internal::Database> db);
+
+  // Runs an admin change on the commit thread and waits until it is durable.
+  using MutationFn = std::function<absl::Status(internal::EventApplier&, int64_t now)>;
+  absl::Status Mutate(MutationFn mutation);
 
   // Moves the index entry of `sequence` from one prefix (outbox or dead
   // letters) to the other in one synced batch; the value is "now" + `reason`.

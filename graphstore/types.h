@@ -95,8 +95,8 @@ struct DatasetSymlink {
 // the event does not carry the facet they come from.
 struct DatasetMention {
   QualifiedName name;
-  std::vector<Facet> facets;     // "facets" (dataset facets), in event order
-  std::vector<Facet> io_facets;  // "inputFacets" or "outputFacets"
+  std::vector<Facet> facets;                       // "facets" (dataset facets), in event order
+  std::vector<Facet> io_facets;                    // "inputFacets" or "outputFacets"
   std::optional<std::vector<SchemaField>> schema;  // `schema` facet
   std::optional<std::string> description;          // `documentation.description`
   std::optional<std::string> source_name;          // `dataSource.name`
@@ -135,13 +135,13 @@ struct Event {
   RunEventType event_type = RunEventType::kUnspecified;
   int64_t event_time_micros = 0;  // UTC microseconds since the epoch
   std::string producer;
-  Uuid run_id{};                       // kRun only
-  QualifiedName job;                   // kRun and kJob
-  JobMention job_mention;              // kRun and kJob
-  RunMention run_mention;              // kRun only
-  std::vector<DatasetMention> inputs;  // kRun and kJob
-  std::vector<DatasetMention> outputs; // kRun and kJob
-  DatasetMention dataset;              // kDataset only
+  Uuid run_id{};                        // kRun only
+  QualifiedName job;                    // kRun and kJob
+  JobMention job_mention;               // kRun and kJob
+  RunMention run_mention;               // kRun only
+  std::vector<DatasetMention> inputs;   // kRun and kJob
+  std::vector<DatasetMention> outputs;  // kRun and kJob
+  DatasetMention dataset;               // kDataset only
   std::string raw_json;
   // Identity for idempotency: events with equal hashes are the same event
   // (a client retry). The collector derives it from the event's content.
@@ -221,7 +221,7 @@ struct RunInfo {
   RunState state = RunState::kNew;
   std::optional<int64_t> started_at_micros;
   std::optional<int64_t> ended_at_micros;
-  std::optional<int64_t> duration_ms;  // ended - started, when both are known
+  std::optional<int64_t> duration_ms;                     // ended - started, when both are known
   std::vector<std::pair<std::string, std::string>> args;  // Marquez run args
   std::optional<JobVersionId> job_version;
   std::vector<RunDatasetVersion> input_versions;
@@ -259,7 +259,7 @@ struct DatasetVersionInfo {
   std::vector<std::string> tags;
   std::optional<std::string> lifecycle_state;
   std::optional<std::string> description;
-  std::optional<Uuid> schema_version;  // hash of the sorted (name, type) fields
+  std::optional<Uuid> schema_version;     // hash of the sorted (name, type) fields
   std::optional<RunInfo> created_by_run;  // none for versions made by a read
   std::vector<Facet> facets;
 };
