@@ -8,7 +8,7 @@
 #include "api/model_json.h"
 #include "api/node_id.h"
 #include "api/query_params.h"
-#include "api/uuid.h"
+#include "graphstore/base/uuid.h"
 
 namespace lineaged::api {
 namespace {
@@ -27,7 +27,7 @@ absl::StatusOr<NodeId> RequiredNodeId(const Request& request) {
 }
 
 absl::StatusOr<graphstore::Uuid> RunUuid(const NodeId& id) {
-  std::optional<graphstore::Uuid> uuid = ParseUuid(id.name);
+  std::optional<graphstore::Uuid> uuid = graphstore::ParseUuid(id.name);
   if (!uuid) return absl::InvalidArgumentError("run node ids must be run:<uuid>");
   return *uuid;
 }
@@ -94,7 +94,7 @@ Response GetColumnLineage(const Request& request, const graphstore::GraphStore& 
   if (node_id->version) {
     // The store answers with the current column lineage only; a versioned id
     // must still name an existing version (ParseNodeId only takes UUIDs).
-    std::optional<graphstore::Uuid> version = ParseUuid(*node_id->version);
+    std::optional<graphstore::Uuid> version = graphstore::ParseUuid(*node_id->version);
     if (!version) return ErrorResponse(400, "a nodeId version must be a UUID");
     absl::Status exists = start.kind == NodeKind::kJob
                               ? store.GetJobVersion(start.name, *version).status()

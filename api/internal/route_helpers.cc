@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
-#include "api/uuid.h"
+#include "graphstore/base/uuid.h"
 
 namespace lineaged::api::internal {
 
@@ -40,7 +40,7 @@ graphstore::QualifiedName PathName(const Request& request, const std::string& na
 
 absl::StatusOr<graphstore::Uuid> PathUuid(const Request& request, const std::string& param) {
   const std::string& text = PathParam(request, param);
-  std::optional<graphstore::Uuid> uuid = ParseUuid(text);
+  std::optional<graphstore::Uuid> uuid = graphstore::ParseUuid(text);
   if (!uuid) {
     return absl::InvalidArgumentError(
         absl::StrCat("path param ", param, " must be a UUID (got '", text, "')"));
