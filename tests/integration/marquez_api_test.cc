@@ -205,6 +205,7 @@ TEST_F(MarquezApiTest, PutAndDeleteNamespace) {
   // A namespace of its own, so deleting it hides nothing another test reads.
   json event = RunEvent("COMPLETE", "2024-05-01T11:00:00Z", NewUuid(), "gone", json::array(),
                         json::array({Named("doomed", "t1")}));
+  event["job"]["namespace"] = "doomed";
   ASSERT_EQ(server_->PostEvent(event.dump()).status, 201);
   EXPECT_EQ(GetJson("/api/v1/namespaces/doomed/datasets")["totalCount"], 1);
   Response deleted = Send("DELETE", "/api/v1/namespaces/doomed");
@@ -322,13 +323,15 @@ TEST_F(MarquezApiTest, DatasetAndFieldTags) {
 
   Response field = Send("POST", base + "/fields/amount/tags/pii");
   ASSERT_EQ(field.status, 200) << field.body;
-  const json* amount = FindByName(field.Json()["fields"], "amount");
+  json field_body = field.Json();
+  const json* amount = FindByName(field_body["fields"], "amount");
   ASSERT_NE(amount, nullptr) << field.body;
   EXPECT_THAT((*amount)["tags"], Contains("PII")) << "field tags are upper-cased";
 
   Response field_off = Send("DELETE", base + "/fields/amount/tags/pii");
   ASSERT_EQ(field_off.status, 200) << field_off.body;
-  amount = FindByName(field_off.Json()["fields"], "amount");
+  json field_off_body = field_off.Json();
+  amount = FindByName(field_off_body["fields"], "amount");
   ASSERT_NE(amount, nullptr);
   EXPECT_THAT((*amount)["tags"], Not(Contains("PII")));
 
@@ -341,6 +344,7 @@ TEST_F(MarquezApiTest, DatasetAndFieldTags) {
 TEST_F(MarquezApiTest, DeleteDatasetHidesItUntilTheNextEvent) {
   json event = RunEvent("COMPLETE", "2024-05-01T12:00:00Z", NewUuid(), "writer", json::array(),
                         json::array({Named("scratch", "tmp")}));
+  event["job"]["namespace"] = "scratch";
   ASSERT_EQ(server_->PostEvent(event.dump()).status, 201);
   Response deleted = Send("DELETE", "/api/v1/namespaces/scratch/datasets/tmp");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
@@ -627,6 +631,7 @@ TEST_F(MarquezApiTest, LineageEventStats) {
   std::string recent =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Minutes(30), absl::UTCTimeZone());
   json event = RunEvent("COMPLETE", recent, NewUuid(), "recent", json::array(), json::array());
+  event["job"]["namespace"] = "stats";
   ASSERT_EQ(server_->PostEvent(event.dump()).status, 201);
 
   json day = GetJson("/api/v1/stats/lineage-events?period=DAY");
