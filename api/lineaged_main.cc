@@ -23,6 +23,7 @@
 #include "api/exporter_routes.h"
 #include "api/http_server.h"
 #include "api/lineage_routes.h"
+#include "api/marquez_routes.h"
 #include "api/router.h"
 #include "collector/grpc_service.h"
 #include "collector/http_ingest.h"
@@ -219,6 +220,7 @@ int Serve() {
   router.Add("POST", "/api/v1/lineage", ingest_route(&collector::HandleLineagePost));
   router.Add("POST", "/api/v1/lineage/batch", ingest_route(&collector::HandleLineageBatchPost));
   api::AddLineageRoutes(&router, store->get());
+  api::AddMarquezRoutes(&router, store->get());
   api::AddDeadLetterRoutes(&router, store->get());
 
   std::unique_ptr<exporters::AtlasExporter> atlas;
