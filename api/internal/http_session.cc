@@ -97,6 +97,7 @@ void HttpSession::Dispatch() {
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
   request.content_type = std::string(message[http::field::content_type]);
+  request.authorization = std::string(message[http::field::authorization]);
 
   std::string encoding = absl::AsciiStrToLower(
       absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
