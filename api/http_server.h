@@ -2,7 +2,8 @@
 
 // HttpServer: an HTTP/1.1 server on Boost.Beast serving a Router. Keep-alive,
 // chunked and gzip request bodies, Expect: 100-continue, body/header limits and
-// idle timeouts; graceful shutdown that finishes in-flight requests.
+// idle timeouts; optional TLS (and client certificates); graceful shutdown
+// that finishes in-flight requests.
 //
 // Shape follows Beast's advanced_server: one io_context on N threads, one
 // strand per connection, sessions kept alive by their pending operations.
@@ -29,6 +30,14 @@ struct HttpServerOptions {
   size_t max_header_bytes = 64u << 10;
   std::chrono::seconds idle_timeout{60};    // per read of a request
   std::chrono::seconds shutdown_grace{15};  // wait for in-flight requests
+  // HTTPS when both are set (PEM files; the certificate file may hold a
+  // chain); plain HTTP otherwise.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // With HTTPS: if set, clients must present a certificate this PEM CA
+  // bundle verifies, or the handshake fails.
+  std::string tls_client_ca_file;
+  std::chrono::seconds tls_handshake_timeout{10};
 };
 
 namespace internal {
@@ -45,7 +54,7 @@ class HttpServer {
   ~HttpServer();
 
   // Binds, listens and starts the I/O threads. Unavailable if the address
-  // cannot be bound.
+  // cannot be bound; InvalidArgument if the TLS files cannot be loaded.
   absl::Status Start();
 
   // The bound port (useful with port 0). Valid after Start.

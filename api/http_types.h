@@ -19,7 +19,8 @@ struct Request {
   std::multimap<std::string, std::string> query;   // decoded
   std::map<std::string, std::string> path_params;  // decoded, filled by Router
   std::string content_type;
-  std::string body;  // already decompressed
+  std::string authorization;  // the Authorization header (a secret: never log it)
+  std::string body;           // already decompressed
 
   // First value of a query parameter.
   std::optional<std::string> Query(std::string_view name) const;

@@ -19,12 +19,15 @@
 #include "absl/strings/ascii.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
+#include <sys/stat.h>
 
+#include "api/auth_guard.h"
 #include "api/exporter_routes.h"
 #include "api/http_server.h"
 #include "api/lineage_routes.h"
 #include "api/marquez_routes.h"
 #include "api/router.h"
+#include "auth/key_store.h"
 #include "collector/grpc_service.h"
 #include "collector/http_ingest.h"
 #include "collector/ingest_service.h"
@@ -49,6 +52,18 @@ ABSL_FLAG(std::string, grpc_address, "0.0.0.0", "Address the gRPC ingest server 
 ABSL_FLAG(int, grpc_port, 50051, "gRPC ingest port; 0 picks a free port, -1 disables gRPC.");
 ABSL_FLAG(std::string, grpc_tls_cert, "", "PEM certificate for gRPC TLS (with --grpc_tls_key).");
 ABSL_FLAG(std::string, grpc_tls_key, "", "PEM private key for gRPC TLS (with --grpc_tls_cert).");
+ABSL_FLAG(std::string, grpc_tls_client_ca, "",
+          "PEM CA bundle: with gRPC TLS, require client certificates it verifies.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain) for HTTPS (with --tls_key); plain HTTP when unset.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for HTTPS (with --tls_cert).");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: with HTTPS, require client certificates it verifies.");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "File of '<scope> <key>' lines (scope ingest, read or admin); reloaded on SIGHUP. "
+          "Unset: no authentication.");
+ABSL_FLAG(bool, protect_health_and_metrics, false,
+          "With --api_keys_file: /healthz, /readyz and /metrics need a 'read' key too.");
 ABSL_FLAG(std::string, grpc_port_file, "",
           "If set, the bound gRPC port is written to this file once gRPC is serving.");
 ABSL_FLAG(std::string, atlas_url, "",
@@ -74,14 +89,36 @@ namespace {
 // Every flag may also come from LINEAGED_<FLAG_NAME> in the environment; the
 // command line wins.
 constexpr const char* kEnvFlags[] = {
-    "http_address",        "http_port",      "data_dir",
-    "validation",          "max_body_bytes", "log_level",
-    "port_file",           "http_threads",   "shutdown_grace_seconds",
-    "max_pending_events",  "grpc_address",   "grpc_port",
-    "grpc_tls_cert",       "grpc_tls_key",   "grpc_port_file",
-    "metrics_max_series",  "atlas_url",      "atlas_user",
-    "atlas_password_file", "atlas_ca_file",  "atlas_timeout_ms",
-    "atlas_batch_size",    "retention_days", "retention_interval_seconds",
+    "http_address",
+    "http_port",
+    "data_dir",
+    "validation",
+    "max_body_bytes",
+    "log_level",
+    "port_file",
+    "http_threads",
+    "shutdown_grace_seconds",
+    "max_pending_events",
+    "grpc_address",
+    "grpc_port",
+    "grpc_tls_cert",
+    "grpc_tls_key",
+    "grpc_port_file",
+    "metrics_max_series",
+    "atlas_url",
+    "atlas_user",
+    "atlas_password_file",
+    "atlas_ca_file",
+    "atlas_timeout_ms",
+    "atlas_batch_size",
+    "grpc_tls_client_ca",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "api_keys_file",
+    "protect_health_and_metrics",
+    "retention_days",
+    "retention_interval_seconds",
 };
 
 // The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
@@ -112,6 +149,50 @@ bool ApplyEnvironment() {
     }
   }
   return true;
+}
+
+std::string KeyCounts(const auth::KeySet& keys) {
+  return std::to_string(keys.size()) + " (ingest " +
+         std::to_string(keys.count(auth::Scope::kIngest)) + ", read " +
+         std::to_string(keys.count(auth::Scope::kRead)) + ", admin " +
+         std::to_string(keys.count(auth::Scope::kAdmin)) + ")";
+}
+
+// The API keys of --api_keys_file, or null (authentication off).
+absl::StatusOr<std::unique_ptr<auth::KeyStore>> LoadApiKeys() {
+  const std::string path = absl::GetFlag(FLAGS_api_keys_file);
+  if (path.empty()) {
+    spdlog::warn(
+        "AUTHENTICATION IS OFF: no --api_keys_file (LINEAGED_API_KEYS_FILE), so anyone who can "
+        "reach the HTTP and gRPC ports can write, read and delete lineage");
+    return nullptr;
+  }
+  absl::StatusOr<std::unique_ptr<auth::KeyStore>> keys = auth::KeyStore::Open(path);
+  if (!keys.ok()) return keys.status();
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    spdlog::warn("API key file {} is accessible to group or others (mode {:o}); chmod 600 it", path,
+                 info.st_mode & 0777);
+  }
+  spdlog::info("API keys: {} loaded from {}; /healthz, /readyz and /metrics {}",
+               KeyCounts(*(*keys)->keys()), path,
+               absl::GetFlag(FLAGS_protect_health_and_metrics) ? "need a 'read' key" : "open");
+  if ((*keys)->keys()->size() == 0) spdlog::warn("the API key file has no keys: all is refused");
+  return keys;
+}
+
+// SIGHUP: a failed reload keeps the keys in force.
+void ReloadApiKeys(auth::KeyStore* keys) {
+  if (keys == nullptr) {
+    spdlog::info("SIGHUP: no --api_keys_file, nothing to reload");
+    return;
+  }
+  if (absl::Status reloaded = keys->Reload(); !reloaded.ok()) {
+    spdlog::error("SIGHUP: API keys not reloaded, keeping the {} in force: {}",
+                  KeyCounts(*keys->keys()), reloaded.ToString());
+    return;
+  }
+  spdlog::info("SIGHUP: API keys reloaded from {}: {}", keys->path(), KeyCounts(*keys->keys()));
 }
 
 bool WritePortFile(const std::string& path, uint16_t port) {
@@ -151,6 +232,7 @@ int Serve() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   graphstore::Options store_options;
@@ -163,6 +245,11 @@ int Serve() {
   spdlog::info("lineaged starting: data_dir={} http={}:{} validation={} max_body_bytes={}",
                store_options.data_dir, absl::GetFlag(FLAGS_http_address), port, validation,
                max_body);
+  absl::StatusOr<std::unique_ptr<auth::KeyStore>> api_keys = LoadApiKeys();
+  if (!api_keys.ok()) {
+    spdlog::critical("{}", api_keys.status().ToString());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<graphstore::GraphStore>> store =
       graphstore::GraphStore::Open(store_options);
   if (!store.ok()) {
@@ -201,6 +288,10 @@ int Serve() {
       [&metrics](std::string_view method, std::string_view route, int status, double seconds) {
         metrics.RecordHttpRequest(method, route, status, seconds);
       });
+  if (*api_keys != nullptr) {
+    router.set_guard(api::AuthGuard(api_keys->get(), {.protect_health_and_metrics = absl::GetFlag(
+                                                          FLAGS_protect_health_and_metrics)}));
+  }
   // Ingest handlers live in collector (no HTTP library there); this adapts
   // their HttpReply to the router's Response.
   using IngestHandler = void (*)(collector::IngestService*, std::string_view, std::string,
@@ -272,6 +363,12 @@ int Serve() {
     grpc_options.port = absl::GetFlag(FLAGS_grpc_port);
     grpc_options.tls_cert_file = absl::GetFlag(FLAGS_grpc_tls_cert);
     grpc_options.tls_key_file = absl::GetFlag(FLAGS_grpc_tls_key);
+    grpc_options.tls_client_ca_file = absl::GetFlag(FLAGS_grpc_tls_client_ca);
+    if (auth::KeyStore* keys = api_keys->get()) {
+      grpc_options.authorizer = [keys](std::string_view authorization) {
+        return keys->Authorize(authorization, auth::Scope::kIngest);
+      };
+    }
     grpc_options.max_message_bytes = static_cast<int>(std::min<int64_t>(max_body, INT32_MAX));
     grpc_server = std::make_unique<collector::GrpcIngestServer>(&ingest, grpc_options);
     grpc_server->set_observer([&metrics](std::string_view method, int code, double seconds) {
@@ -282,7 +379,9 @@ int Serve() {
       return 1;
     }
     spdlog::info("gRPC ingest on {}:{} ({})", grpc_options.address, grpc_server->port(),
-                 grpc_options.tls_cert_file.empty() ? "plaintext" : "TLS");
+                 grpc_options.tls_cert_file.empty()        ? "plaintext"
+                 : grpc_options.tls_client_ca_file.empty() ? "TLS"
+                                                           : "TLS, client certificates required");
     std::string grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file);
     if (!grpc_port_file.empty() && !WritePortFile(grpc_port_file, grpc_server->port())) {
       spdlog::critical("cannot write --grpc_port_file {}", grpc_port_file);
@@ -296,12 +395,17 @@ int Serve() {
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
   http_options.max_body_bytes = static_cast<size_t>(max_body);
   http_options.shutdown_grace = std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  http_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  http_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  http_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   api::HttpServer server(&router, http_options);
   if (absl::Status started = server.Start(); !started.ok()) {
     spdlog::critical("{}", started.ToString());
     return 1;
   }
-  spdlog::info("listening on http://{}:{}", http_options.address, server.port());
+  spdlog::info("listening on {}://{}:{}{}", http_options.tls_cert_file.empty() ? "http" : "https",
+               http_options.address, server.port(),
+               http_options.tls_client_ca_file.empty() ? "" : " (client certificates required)");
   std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty() && !WritePortFile(port_file, server.port())) {
     spdlog::critical("cannot write --port_file {}", port_file);
@@ -310,7 +414,9 @@ int Serve() {
   }
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadApiKeys(api_keys->get());
+  }
   spdlog::info("received {}, shutting down: no new connections, finishing requests in flight",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   int abandoned = server.Shutdown();

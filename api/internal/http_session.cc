@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/ssl/error.hpp"
 #include "spdlog/spdlog.h"
 
 #include "api/internal/gzip.h"
@@ -17,24 +18,41 @@ namespace net = boost::asio;
 
 namespace {
 constexpr size_t kReadBufferBytes = 64 * 1024;
+// Bound on the TLS close_notify exchange when a connection ends.
+constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state)
-    : stream_(std::move(socket)), state_(state) {}
+    : stream_(std::move(socket), state->tls.get()), state_(state) {}
 
 void HttpSession::Run() {
   // Beast reads at most the free capacity (and at least 512 bytes) per
   // recv; room for a whole typical event saves a syscall per 512 bytes.
   buffer_.reserve(kReadBufferBytes);
   // Start on the connection's strand.
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.is_tls()) return self->ReadHeader();
+    self->stream_.tcp().expires_after(self->state_->options.tls_handshake_timeout);
+    self->stream_.async_handshake([self](beast::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void HttpSession::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    // Scanners, plain-HTTP clients, clients without an accepted certificate:
+    // routine on a TLS port, so not worth more than debug.
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    stream_.Close();
+    return;
+  }
+  ReadHeader();
 }
 
 void HttpSession::ReadHeader() {
   parser_.emplace();
   parser_->body_limit(state_->options.max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(state_->options.max_header_bytes));
-  stream_.expires_after(state_->options.idle_timeout);
+  stream_.tcp().expires_after(state_->options.idle_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -68,7 +86,11 @@ void HttpSession::OnBody(beast::error_code ec) {
 void HttpSession::FailRead(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-      ec == net::error::eof) {
+      ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+    return Close();
+  }
+  if (ec.category() == net::error::get_ssl_category()) {
+    spdlog::debug("TLS error: {}", ec.message());
     return Close();
   }
   if (ec == http::error::body_limit) {
@@ -88,7 +110,7 @@ void HttpSession::Dispatch() {
   state_->in_flight.fetch_add(1);
   counted_in_flight_ = true;
   // The store may take a while (fsync); no read timer while we wait.
-  stream_.expires_never();
+  stream_.tcp().expires_never();
 
   Request request;
   request.method = std::string(message.method_string());
@@ -97,6 +119,7 @@ void HttpSession::Dispatch() {
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
   request.content_type = std::string(message[http::field::content_type]);
+  request.authorization = std::string(message[http::field::authorization]);
 
   std::string encoding = absl::AsciiStrToLower(
       absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
@@ -136,7 +159,7 @@ void HttpSession::Write(Response response, bool close_after) {
   response_.keep_alive(!close);
   response_.body() = std::move(response.body);
   response_.prepare_payload();
-  stream_.expires_after(state_->options.idle_timeout);
+  stream_.tcp().expires_after(state_->options.idle_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this(), close](beast::error_code ec, size_t) {
                       self->OnWrite(close, ec);
@@ -157,9 +180,11 @@ void HttpSession::Close() {
     counted_in_flight_ = false;
     state_->in_flight.fetch_sub(1);
   }
-  beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+  if (!stream_.is_tls() || closing_) return stream_.Close();
+  closing_ = true;
+  stream_.tcp().expires_after(kTlsShutdownTimeout);
+  stream_.async_tls_shutdown(
+      [self = shared_from_this()](beast::error_code) { self->stream_.Close(); });
 }
 
 }  // namespace lineaged::api::internal

@@ -1,8 +1,8 @@
 #pragma once
 
-// One HTTP connection: reads a request, dispatches it, writes the response,
-// repeats while keep-alive holds. Lives as long as an async operation or a
-// pending Responder holds a shared_ptr to it.
+// One HTTP connection (over TLS when the server has a certificate): reads a
+// request, dispatches it, writes the response, repeats while keep-alive holds. Lives as long as an
+// async operation or a pending Responder holds a shared_ptr to it.
 
 #include <atomic>
 #include <memory>
@@ -11,10 +11,12 @@
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl/context.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 
 #include "api/http_server.h"
+#include "api/internal/session_stream.h"
 
 namespace lineaged::api::internal {
 
@@ -27,6 +29,8 @@ struct ServerState {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  // Set when serving HTTPS; every session's TLS stream borrows it.
+  std::unique_ptr<boost::asio::ssl::context> tls;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -35,6 +39,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Run();
 
  private:
+  void OnHandshake(boost::beast::error_code ec);
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
   void ReadBody();
@@ -45,13 +50,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void FailRead(boost::beast::error_code ec);
   void Close();
 
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   boost::beast::flat_buffer buffer_;
   ServerState* const state_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   bool counted_in_flight_ = false;
+  bool closing_ = false;  // the TLS close_notify exchange has begun
 };
 
 }  // namespace lineaged::api::internal
