@@ -14,6 +14,11 @@ Response ErrorResponse(int status, std::string_view message) {
   return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump());
 }
 
+Response LimitResponse(int status, std::string_view message, std::string_view limit) {
+  return JsonResponse(
+      status, nlohmann::json{{"code", status}, {"message", message}, {"limit", limit}}.dump());
+}
+
 Response JsonResponse(int status, std::string body) {
   Response response;
   response.status = status;

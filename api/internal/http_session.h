@@ -27,15 +27,23 @@ struct ServerState {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  // Sessions admitted under max_connections and still open.
+  std::atomic<int> connections{0};
+  std::atomic<uint64_t> rejected_connections{0};
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state);
+  // `admitted` sessions count in state->connections until destroyed; others
+  // answer their one request with 503 and close.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state, bool admitted);
+  ~HttpSession();
   void Run();
 
  private:
   void ReadHeader();
+  void OnFirstBytes(boost::beast::error_code ec, size_t bytes);
+  void ReadHeaderBytes();
   void OnHeader(boost::beast::error_code ec);
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
@@ -52,6 +60,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   bool counted_in_flight_ = false;
+  const bool admitted_;
 };
 
 }  // namespace lineaged::api::internal

@@ -307,6 +307,10 @@ void Metrics::Impl::AppendStoreFamilies(std::vector<MetricFamily>* out) const {
                 "WAL syncs (group commits) since the store opened.", MetricType::Counter);
   AddSample(&wal_syncs, {}, static_cast<double>(stats.wal_syncs));
   out->push_back(std::move(wal_syncs));
+  out->push_back(SingleGauge("lineage_store_writable",
+                             "1 while the store accepts writes; 0 while RocksDB refuses them "
+                             "(disk full, I/O error) and only reads are served.",
+                             store->write_status().ok() ? 1.0 : 0.0));
 }
 
 void Metrics::Impl::AppendFreshness(std::vector<MetricFamily>* out) const {
