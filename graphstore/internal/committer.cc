@@ -141,7 +141,14 @@ std::string WriteErrorReason(const rocksdb::Status& s) {
   std::string_view state = s.getState() == nullptr ? "" : s.getState();
   size_t colon = state.rfind(": ");
   std::string_view tail = colon == std::string_view::npos ? state : state.substr(colon + 2);
-  if (!tail.empty() && tail.size() <= 80 && tail.find('/') == std::string_view::npos) {
+  // strerror texts are words ("Input/output error"); a path starts with '/'
+  // or holds digits or dots.
+  auto words_only = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+      return absl::ascii_isalpha(c) || c == ' ' || c == '/' || c == '-' || c == '\'';
+    });
+  };
+  if (!tail.empty() && tail.size() <= 80 && tail[0] != '/' && words_only(tail)) {
     std::string reason(tail);
     reason[0] = absl::ascii_tolower(reason[0]);
     return reason;
@@ -223,7 +230,12 @@ void Committer::SyncLoop() {
     absl::Status synced = absl::OkStatus();
     if (options_.sync_writes) {
       rocksdb::Status s = db_->db()->SyncWAL();
-      if (!s.ok()) synced = WriteFailed(s, "WAL sync");
+      if (!s.ok()) {
+        synced = WriteFailed(s, "WAL sync");
+        // Releasing mu_ re-evaluates the commit thread's wait condition, so
+        // it starts retrying Resume() even if no write comes in.
+        absl::MutexLock lock(&mu_);
+      }
       wal_syncs_.fetch_add(1, std::memory_order_relaxed);
     }
     for (Written& group : groups) {
@@ -251,12 +263,15 @@ void Committer::CommitLoop() {
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return !queue_.empty() || stopping_;
       };
+      auto has_work_or_failed = [this, &has_work]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return has_work() || unwritable_.load(std::memory_order_acquire);
+      };
       if (unwritable_.load(std::memory_order_acquire)) {
         // Wake up for the next Resume() even when no writes come in, so the
         // store reports itself writable again as soon as the disk allows.
         mu_.AwaitWithDeadline(absl::Condition(&has_work), next_resume_);
       } else {
-        mu_.Await(absl::Condition(&has_work));
+        mu_.Await(absl::Condition(&has_work_or_failed));
       }
       if (queue_.empty() && stopping_) return;  // stopping and drained
       size_t n = std::min(queue_.size(), options_.max_batch_events);
@@ -289,6 +304,7 @@ absl::Status Committer::WriteFailed(const rocksdb::Status& s, std::string_view w
       "accepts them",
       WriteErrorReason(s)));
   absl::MutexLock lock(&health_mu_);
+  if (needs_restart_) return write_error_;
   if (!unwritable_.exchange(true, std::memory_order_acq_rel)) {
     // RocksDB now refuses every write until DB::Resume(); MaybeResume retries it.
     spdlog::error("store {} failed, the store is read-only until writes succeed again: {}", what,
@@ -315,6 +331,18 @@ void Committer::MaybeResume() {
   rocksdb::Status s = db_->db()->Resume();
   if (s.ok()) {
     MarkWritable("resumed");
+    return;
+  }
+  if (s.severity() >= rocksdb::Status::kFatalError) {
+    // E.g. a failed WAL sync: RocksDB cannot know what the log holds and
+    // resumes only by reopening the database. Stop retrying and say so.
+    spdlog::error("the store cannot write again without a restart of lineaged: {}", s.ToString());
+    next_resume_ = absl::InfiniteFuture();
+    absl::MutexLock lock(&health_mu_);
+    needs_restart_ = true;
+    write_error_ = absl::UnavailableError(absl::StrFormat(
+        "the store cannot write: %s; reads are still served, writes need a restart of lineaged",
+        WriteErrorReason(s)));
     return;
   }
   spdlog::debug("store resume failed, next try in {}: {}", absl::FormatDuration(resume_backoff_),

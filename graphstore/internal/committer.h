@@ -86,8 +86,9 @@ class Committer {
   // an I/O error Unavailable "the store cannot write: <why>" (and the store
   // is marked unwritable), else the error without RocksDB's message.
   absl::Status WriteFailed(const rocksdb::Status& s, std::string_view what);
+  // Commit thread only, as is MaybeResume: DB::Resume() once the backoff
+  // since the last try is over.
   void MarkWritable(std::string_view how);
-  // Commit thread, while unwritable: DB::Resume() once the backoff is over.
   void MaybeResume();
   absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch);
 
@@ -104,6 +105,8 @@ class Committer {
 
   mutable absl::Mutex health_mu_;
   absl::Status write_error_ ABSL_GUARDED_BY(health_mu_);
+  // RocksDB will not resume (a fatal error): only a reopen makes it write.
+  bool needs_restart_ ABSL_GUARDED_BY(health_mu_) = false;
   std::atomic<bool> unwritable_{false};
 
   // Owned by the commit thread.

@@ -36,6 +36,15 @@ class FaultWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
     return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, info, dbg)
                   : s;
   }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = fs_->BeforeSync(fname_);
+    return s.ok() ? FSWritableFileOwnerWrapper::Sync(options, dbg) : s;
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = fs_->BeforeSync(fname_);
+    return s.ok() ? FSWritableFileOwnerWrapper::Fsync(options, dbg) : s;
+  }
 
  private:
   FaultFileSystem* const fs_;
@@ -73,6 +82,12 @@ rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname) {
   failed_appends_.fetch_add(1);
   // What PosixWritableFile returns on ENOSPC, path included.
   return rocksdb::IOStatus::NoSpace("While appending to file: " + fname, "No space left on device");
+}
+
+rocksdb::IOStatus FaultFileSystem::BeforeSync(const std::string& fname) {
+  if (!sync_fails_.load()) return rocksdb::IOStatus::OK();
+  // What PosixWritableFile returns when fdatasync fails with EIO.
+  return rocksdb::IOStatus::IOError("While fdatasync: " + fname, "Input/output error");
 }
 
 rocksdb::IOStatus FaultFileSystem::NewWritableFile(const std::string& fname,

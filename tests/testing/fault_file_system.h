@@ -33,6 +33,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   // IOError NoSpace.
   void SetNoSpace(bool on) { no_space_.store(on); }
 
+  // While on, Sync and Fsync of every writable file fail with IOError (as
+  // fsync's EIO does), while appends succeed.
+  void SetSyncFails(bool on) { sync_fails_.store(on); }
+
   // While held, Append and PositionedAppend block until Release().
   void Hold();
   void Release();
@@ -58,9 +62,12 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   // Called by the wrapped files before each append: blocks while held, then
   // fails if out of space.
   rocksdb::IOStatus BeforeAppend(const std::string& fname);
+  // Called by the wrapped files before each sync.
+  rocksdb::IOStatus BeforeSync(const std::string& fname);
 
  private:
   std::atomic<bool> no_space_{false};
+  std::atomic<bool> sync_fails_{false};
   std::atomic<int> failed_appends_{0};
   mutable absl::Mutex mu_;
   bool held_ ABSL_GUARDED_BY(mu_) = false;

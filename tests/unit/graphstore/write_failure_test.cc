@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -143,6 +144,48 @@ TEST_F(StoreWriteFailureTest, DiskFullRefusesWritesServesReadsAndRecovers) {
   EXPECT_EQ((*reopened)[1].raw_json, JobEvent(2, "during").raw_json);
   EXPECT_EQ((*reopened)[2].raw_json, JobEvent(4, "after").raw_json);
   EXPECT_TRUE(store_->write_status().ok());
+}
+
+// A WAL sync that fails (fsync's EIO) is not an acknowledgement. RocksDB
+// cannot tell what the log holds afterwards and will not resume without a
+// reopen: the store stays read-only, says that a restart is needed, keeps
+// serving reads, and after a reopen everything acknowledged is there. The
+// unacknowledged event may have reached the log, so its retry is stored or
+// a duplicate, never lost.
+TEST_F(StoreWriteFailureTest, FailedWalSyncIsNotAcknowledgedAndNeedsAReopen) {
+  Open();
+  ASSERT_TRUE(store_->WriteAndWait(JobEvent(1, "before")).ok());
+
+  fs_->SetSyncFails(true);
+  auto refused = store_->WriteAndWait(JobEvent(2, "unsynced"));
+  ASSERT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("the store cannot write: input/output error"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr(dir_.path())));
+  fs_->SetSyncFails(false);
+
+  // Once the retries found the error final, the state says so.
+  ASSERT_TRUE(PollUntil([&] {
+    return absl::StrContains(store_->write_status().message(), "restart");
+  })) << store_->write_status();
+  EXPECT_THAT(store_->write_status().message(), Not(HasSubstr(dir_.path())));
+  auto refused_later = store_->WriteAndWait(JobEvent(3, "refused"));
+  EXPECT_TRUE(absl::IsUnavailable(refused_later.status())) << refused_later.status();
+  EXPECT_THAT(refused_later.status().message(), HasSubstr("restart"));
+  EXPECT_THAT(store_->write_status().message(), HasSubstr("restart"));
+  auto before = JobLineage("before");
+  EXPECT_TRUE(before.ok()) << before.status();
+
+  store_->Close().IgnoreError();  // its flush fails: RocksDB is still in its error state
+  Open();
+  EXPECT_TRUE(store_->write_status().ok()) << store_->write_status();
+  auto retried = store_->WriteAndWait(JobEvent(2, "unsynced"));
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  auto after = store_->WriteAndWait(JobEvent(4, "after"));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, WriteOutcome::kStored);
+  for (const std::string job : {"before", "unsynced", "after"}) {
+    EXPECT_TRUE(JobLineage(job).ok()) << job;
+  }
 }
 
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
