@@ -1,6 +1,7 @@
 #include "api/http_server.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
 #include "boost/asio/ssl/context.hpp"
 #include "boost/asio/strand.hpp"
 #include "openssl/ssl.h"
@@ -101,7 +102,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
       spdlog::warn("accept failed: {}", ec.message());
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<internal::HttpSession>(std::move(socket), state_)->Run();
+      // Accepts are serialised on this strand, so the count cannot overshoot.
+      bool admitted = state_->connections.fetch_add(1) < state_->options.max_connections;
+      if (!admitted) {
+        state_->connections.fetch_sub(1);
+        state_->rejected_connections.fetch_add(1);
+      }
+      std::make_shared<internal::HttpSession>(std::move(socket), state_, admitted)->Run();
     }
     Accept();
   }
@@ -156,6 +163,18 @@ absl::Status HttpServer::Start() {
   }
   started_ = true;
   return absl::OkStatus();
+}
+
+std::string HttpServer::RenderMetrics() const {
+  return absl::StrFormat(
+      "# HELP lineage_http_connections Open HTTP connections (at most --max_connections).\n"
+      "# TYPE lineage_http_connections gauge\n"
+      "lineage_http_connections %d\n"
+      "# HELP lineage_http_connections_rejected_total HTTP connections answered 503 because "
+      "--max_connections were open.\n"
+      "# TYPE lineage_http_connections_rejected_total counter\n"
+      "lineage_http_connections_rejected_total %d\n",
+      state_->connections.load(), state_->rejected_connections.load());
 }
 
 int HttpServer::Shutdown() {

@@ -16,6 +16,11 @@ Response ErrorResponse(int status, std::string_view message) {
                                   -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+Response LimitResponse(int status, std::string_view message, std::string_view limit) {
+  return JsonResponse(
+      status, nlohmann::json{{"code", status}, {"message", message}, {"limit", limit}}.dump());
+}
+
 Response JsonResponse(int status, std::string body) {
   Response response;
   response.status = status;

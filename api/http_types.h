@@ -41,6 +41,10 @@ using Handler = std::function<void(const Request&, Responder)>;
 Response ErrorResponse(int status, std::string_view message);
 Response JsonResponse(int status, std::string body);
 
+// {"code":status,"message":message,"limit":limit}: a request refused by the
+// limit named `limit` (its flag, e.g. "max_body_bytes").
+Response LimitResponse(int status, std::string_view message, std::string_view limit);
+
 // Percent-decoding of one path segment or query component ('+' is a space
 // only in queries). nullopt on a bad escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);

@@ -75,7 +75,22 @@ ABSL_FLAG(std::string, atlas_ca_file, "", "PEM CA bundle to verify an https Atla
 ABSL_FLAG(int, atlas_timeout_ms, 10000, "Timeout of each Atlas request.");
 ABSL_FLAG(int, atlas_batch_size, 100, "Outbox entries the Atlas exporter reads per round.");
 ABSL_FLAG(int, max_pending_events, 4096,
-          "Events waiting for the store's committer before ingest answers 503.");
+          "Events waiting for the store's committer before ingest answers 429 (gRPC "
+          "RESOURCE_EXHAUSTED).");
+ABSL_FLAG(int64_t, max_header_bytes, 64 << 10,
+          "Largest request line and headers of an HTTP request (HTTP 431 beyond).");
+ABSL_FLAG(int, max_connections, 1024,
+          "Open HTTP connections served at once; a further one is answered 503 and closed.");
+ABSL_FLAG(int, http_idle_timeout_seconds, 60,
+          "Keep-alive: seconds a connection may wait for its next request before it is closed.");
+ABSL_FLAG(int, http_read_timeout_seconds, 30,
+          "Seconds from a request's first byte until the whole request must have arrived.");
+ABSL_FLAG(int, max_json_depth, 256,
+          "Deepest nesting of JSON objects and arrays in an event (HTTP 413 beyond).");
+ABSL_FLAG(int, max_event_datasets, 1000,
+          "Most elements of an event's inputs, and of its outputs (HTTP 413 beyond).");
+ABSL_FLAG(int64_t, max_facet_bytes, 1 << 20,
+          "Largest facet of an event, as minified JSON (HTTP 413 beyond).");
 ABSL_FLAG(int, retention_days, 0,
           "Purge raw events and runs older than this many days (0 keeps all); the current "
           "state of datasets and jobs and each job's latest run are always kept.");
@@ -121,6 +136,13 @@ constexpr const char* kEnvFlags[] = {
     "retention_interval_seconds",
 };
 
+// The limits (docs/operations.md, "Limits"), from the environment likewise.
+constexpr const char* kLimitEnvFlags[] = {
+    "max_header_bytes",          "max_connections", "http_idle_timeout_seconds",
+    "http_read_timeout_seconds", "max_json_depth",  "max_event_datasets",
+    "max_facet_bytes",
+};
+
 // The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
 // (an environment variable, not a flag, so it never shows in a process list).
 absl::StatusOr<std::string> AtlasPassword() {
@@ -137,7 +159,9 @@ absl::StatusOr<std::string> AtlasPassword() {
 }
 
 bool ApplyEnvironment() {
-  for (const char* name : kEnvFlags) {
+  std::vector<const char*> names(std::begin(kEnvFlags), std::end(kEnvFlags));
+  names.insert(names.end(), std::begin(kLimitEnvFlags), std::end(kLimitEnvFlags));
+  for (const char* name : names) {
     std::string env_name = "LINEAGED_" + absl::AsciiStrToUpper(name);
     const char* value = std::getenv(env_name.c_str());
     if (value == nullptr) continue;
@@ -225,6 +249,16 @@ int Serve() {
     spdlog::critical("--http_port must be 0..65535 and --max_body_bytes positive");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_max_header_bytes) <= 0 ||
+      absl::GetFlag(FLAGS_max_header_bytes) > UINT32_MAX ||
+      absl::GetFlag(FLAGS_max_connections) <= 0 ||
+      absl::GetFlag(FLAGS_http_idle_timeout_seconds) <= 0 ||
+      absl::GetFlag(FLAGS_http_read_timeout_seconds) <= 0 ||
+      absl::GetFlag(FLAGS_max_json_depth) <= 0 || absl::GetFlag(FLAGS_max_event_datasets) <= 0 ||
+      absl::GetFlag(FLAGS_max_facet_bytes) <= 0) {
+    spdlog::critical("the limit flags must be positive (docs/operations.md, \"Limits\")");
+    return 2;
+  }
 
   // Signals are taken synchronously by the main thread (sigwait), so block
   // them before any thread starts; every thread inherits the mask.
@@ -261,9 +295,14 @@ int Serve() {
   metrics_options.max_series =
       static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_metrics_max_series)));
   exporters::Metrics metrics(store->get(), std::move(metrics_options));
-  collector::IngestService ingest(store->get(), validation == "strict"
-                                                    ? collector::ValidationMode::kStrict
-                                                    : collector::ValidationMode::kLenient);
+  collector::EventLimits event_limits;
+  event_limits.max_depth = static_cast<size_t>(absl::GetFlag(FLAGS_max_json_depth));
+  event_limits.max_datasets = static_cast<size_t>(absl::GetFlag(FLAGS_max_event_datasets));
+  event_limits.max_facet_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_facet_bytes));
+  collector::IngestService ingest(store->get(),
+                                  validation == "strict" ? collector::ValidationMode::kStrict
+                                                         : collector::ValidationMode::kLenient,
+                                  event_limits);
   ingest.set_observer([&metrics](const collector::IngestResult& result) {
     using Code = collector::IngestResult::Code;
     using Result = exporters::IngestSample::Result;
@@ -344,16 +383,22 @@ int Serve() {
     respond(api::JsonResponse(200, R"({"status":"ok"})"));
   });
   router.Add("GET", "/readyz", [s = store->get()](const api::Request&, api::Responder respond) {
-    respond(s->is_open() ? api::JsonResponse(200, R"({"status":"ready"})")
-                         : api::ErrorResponse(503, "store is not open"));
+    if (!s->is_open()) return respond(api::ErrorResponse(503, "store is not open"));
+    // Not ready for ingest while the store cannot write, though reads work.
+    absl::Status writable = s->write_status();
+    respond(writable.ok() ? api::JsonResponse(200, R"({"status":"ready"})")
+                          : api::ErrorResponse(503, std::string(writable.message())));
   });
-  router.Add("GET", "/metrics", [&metrics, &atlas](const api::Request&, api::Responder respond) {
-    api::Response response;
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = metrics.Render();
-    if (atlas) response.body += atlas->RenderMetrics();
-    respond(std::move(response));
-  });
+  const api::HttpServer* http_server = nullptr;  // set once it exists, before serving
+  router.Add("GET", "/metrics",
+             [&metrics, &atlas, &http_server](const api::Request&, api::Responder respond) {
+               api::Response response;
+               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               response.body = metrics.Render();
+               if (atlas) response.body += atlas->RenderMetrics();
+               if (http_server != nullptr) response.body += http_server->RenderMetrics();
+               respond(std::move(response));
+             });
 
   // gRPC first, so both ports are known once the HTTP port file appears.
   std::unique_ptr<collector::GrpcIngestServer> grpc_server;
@@ -394,11 +439,16 @@ int Serve() {
   http_options.port = static_cast<uint16_t>(port);
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
   http_options.max_body_bytes = static_cast<size_t>(max_body);
+  http_options.max_header_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_header_bytes));
+  http_options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  http_options.idle_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_http_idle_timeout_seconds));
+  http_options.read_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_http_read_timeout_seconds));
   http_options.shutdown_grace = std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
   http_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   http_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   http_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   api::HttpServer server(&router, http_options);
+  http_server = &server;
   if (absl::Status started = server.Start(); !started.ok()) {
     spdlog::critical("{}", started.ToString());
     return 1;

@@ -8,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
 
+#include "collector/internal/event_limits.h"
 #include "collector/internal/identifiers.h"
 #include "collector/internal/model_extractor.h"
 #include "graphstore/base/strings.h"
@@ -425,10 +426,11 @@ struct EventParser::State {
   simdjson::padded_string normalized;  // see the big-number fallback in Parse
 };
 
-EventParser::EventParser(ValidationMode mode) : mode_(mode), state_(std::make_unique<State>()) {
+EventParser::EventParser(ValidationMode mode, EventLimits limits)
+    : mode_(mode), limits_(limits), state_(std::make_unique<State>()) {
   // Capacity grows on demand in Parse; the depth limit is fixed here. A
   // failure leaves capacity 0, which Parse retries.
-  if (state_->parser.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS)
+  if (state_->parser.allocate(64 * 1024, limits_.max_depth) != simdjson::SUCCESS)
     state_->parser = dom::parser();
 }
 
@@ -439,8 +441,8 @@ ParsedEvent EventParser::Parse(std::string body) {
   if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING) {
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   }
-  if (body.size() > state_->parser.capacity() || state_->parser.max_depth() != kMaxDepth) {
-    if (state_->parser.allocate(body.size(), kMaxDepth) != simdjson::SUCCESS) {
+  if (body.size() > state_->parser.capacity() || state_->parser.max_depth() != limits_.max_depth) {
+    if (state_->parser.allocate(body.size(), limits_.max_depth) != simdjson::SUCCESS) {
       out.rejection = Rejection::kMalformed;
       out.errors.push_back("event too large to parse");
       return out;
@@ -459,11 +461,13 @@ ParsedEvent EventParser::Parse(std::string body) {
       error = state_->parser.parse(state_->normalized).get(root);
     }
   }
+  if (error == simdjson::DEPTH_ERROR) return internal::TooDeep(limits_);
   if (error != simdjson::SUCCESS) {
     out.rejection = Rejection::kMalformed;
     out.errors.push_back(absl::StrCat("malformed JSON: ", simdjson::error_message(error)));
     return out;
   }
+  if (internal::ExceedsEventLimits(root, body.size(), limits_, &out)) return out;
   dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
     out.rejection = Rejection::kMalformed;

@@ -30,7 +30,10 @@ grpc::Status ToGrpcStatus(const IngestResult& result) {
       return grpc::Status::OK;
     case IngestResult::Code::kMalformed:
     case IngestResult::Code::kInvalid:
+    case IngestResult::Code::kOverLimit:  // the event itself: resending will not help
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrJoin(result.errors, "; "));
+    case IngestResult::Code::kOverloaded:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, result.message);
     case IngestResult::Code::kUnavailable:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.message);
     case IngestResult::Code::kInternal:

@@ -163,6 +163,11 @@ absl::Status GraphStore::Close() {
   return s;
 }
 
+absl::Status GraphStore::write_status() const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  return committer_->write_status();
+}
+
 uint64_t GraphStore::event_count() const {
   return committer_ ? committer_->next_sequence() - 1 : 0;
 }

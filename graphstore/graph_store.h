@@ -55,8 +55,10 @@ class GraphStore {
   ~GraphStore();
 
   // Queues `event` for a durable write. `done` runs exactly once: with
-  // kStored/kDuplicate once the WAL is synced, or with Unavailable when the
-  // queue is full or the store is closing, or with the write error.
+  // kStored/kDuplicate once the WAL is synced; ResourceExhausted when
+  // Options::max_pending_events are already queued; Unavailable when the
+  // store is closing or cannot write (see write_status()); else the write
+  // error. A failed write stores nothing of the event.
   void Write(Event event, WriteCallback done);
 
   // Write() and wait. For tools and tests.
@@ -68,6 +70,12 @@ class GraphStore {
 
   // True between a successful Open and Close.
   bool is_open() const { return open_.load(std::memory_order_acquire); }
+
+  // OK while writes succeed. After RocksDB refused a write or WAL sync (a
+  // full disk, an I/O error): Unavailable saying why, without file paths,
+  // while reads keep working; the store retries in the background and is
+  // writable again once the disk accepts writes. Unavailable when closed.
+  absl::Status write_status() const;
 
   // Marquez lineage: from `start`, walk `depth` job hops over shared datasets
   // in either direction; returns the jobs reached and every dataset they read

@@ -22,8 +22,12 @@ constexpr size_t kReadBufferBytes = 64 * 1024;
 constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state)
-    : stream_(std::move(socket), state->tls.get()), state_(state) {}
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state, bool admitted)
+    : stream_(std::move(socket), state->tls.get()), state_(state), admitted_(admitted) {}
+
+HttpSession::~HttpSession() {
+  if (admitted_) state_->connections.fetch_sub(1);
+}
 
 void HttpSession::Run() {
   // Beast reads at most the free capacity (and at least 512 bytes) per
@@ -52,7 +56,25 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   parser_->body_limit(state_->options.max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(state_->options.max_header_bytes));
+  if (buffer_.size() > 0 || !admitted_) return ReadHeaderBytes();
+  // Idle keep-alive: wait for the next request to start.
   stream_.tcp().expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadBufferBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                            self->OnFirstBytes(ec, bytes);
+                          });
+}
+
+void HttpSession::OnFirstBytes(beast::error_code ec, size_t bytes) {
+  if (ec) return FailRead(ec);
+  buffer_.commit(bytes);
+  ReadHeaderBytes();
+}
+
+void HttpSession::ReadHeaderBytes() {
+  // One deadline for the whole request, not per read: a client trickling a
+  // byte at a time (slow loris) cannot hold the connection longer.
+  stream_.tcp().expires_after(state_->options.read_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -94,18 +116,33 @@ void HttpSession::FailRead(beast::error_code ec) {
     return Close();
   }
   if (ec == http::error::body_limit) {
-    return Write(ErrorResponse(413, "request body exceeds max_body_bytes (" +
-                                        std::to_string(state_->options.max_body_bytes) + ")"),
+    return Write(LimitResponse(413,
+                               "request body exceeds max_body_bytes (" +
+                                   std::to_string(state_->options.max_body_bytes) + ")",
+                               "max_body_bytes"),
                  true);
   }
   if (ec == http::error::header_limit) {
-    return Write(ErrorResponse(431, "request headers exceed max_header_bytes"), true);
+    return Write(LimitResponse(431,
+                               "request headers exceed max_header_bytes (" +
+                                   std::to_string(state_->options.max_header_bytes) + ")",
+                               "max_header_bytes"),
+                 true);
   }
   spdlog::debug("bad HTTP request: {}", ec.message());
   Write(ErrorResponse(400, "malformed HTTP request: " + ec.message()), true);
 }
 
 void HttpSession::Dispatch() {
+  if (!admitted_) {
+    Response response = LimitResponse(503,
+                                      "too many connections: max_connections (" +
+                                          std::to_string(state_->options.max_connections) +
+                                          ") are open; retry later",
+                                      "max_connections");
+    response.headers.emplace_back("Retry-After", "1");
+    return Write(std::move(response), true);
+  }
   http::request<http::string_body> message = parser_->release();
   state_->in_flight.fetch_add(1);
   counted_in_flight_ = true;
@@ -128,8 +165,11 @@ void HttpSession::Dispatch() {
   } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
     absl::StatusOr<std::string> inflated = Inflate(message.body(), state_->options.max_body_bytes);
     if (!inflated.ok()) {
-      int status = absl::IsResourceExhausted(inflated.status()) ? 413 : 400;
-      return Write(ErrorResponse(status, std::string(inflated.status().message())),
+      if (absl::IsResourceExhausted(inflated.status())) {
+        return Write(LimitResponse(413, AsStd(inflated.status().message()), "max_body_bytes"),
+                     !message.keep_alive());
+      }
+      return Write(ErrorResponse(400, std::string(inflated.status().message())),
                    !message.keep_alive());
     }
     request.body = std::move(*inflated);

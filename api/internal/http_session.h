@@ -31,16 +31,24 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   // Set when serving HTTPS; every session's TLS stream borrows it.
   std::unique_ptr<boost::asio::ssl::context> tls;
+  // Sessions admitted under max_connections and still open.
+  std::atomic<int> connections{0};
+  std::atomic<uint64_t> rejected_connections{0};
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state);
+  // `admitted` sessions count in state->connections until destroyed; others
+  // answer their one request with 503 and close.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state, bool admitted);
+  ~HttpSession();
   void Run();
 
  private:
   void OnHandshake(boost::beast::error_code ec);
   void ReadHeader();
+  void OnFirstBytes(boost::beast::error_code ec, size_t bytes);
+  void ReadHeaderBytes();
   void OnHeader(boost::beast::error_code ec);
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
@@ -58,6 +66,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::http::response<boost::beast::http::string_body> response_;
   bool counted_in_flight_ = false;
   bool closing_ = false;  // the TLS close_notify exchange has begun
+  const bool admitted_;
 };
 
 }  // namespace lineaged::api::internal

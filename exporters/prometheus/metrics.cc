@@ -318,6 +318,10 @@ void Metrics::Impl::AppendStoreFamilies(std::vector<MetricFamily>* out) const {
                 "Retention passes completed since the store opened.", MetricType::Counter);
   AddSample(&passes, {}, static_cast<double>(stats.retention_passes));
   out->push_back(std::move(passes));
+  out->push_back(SingleGauge("lineage_store_writable",
+                             "1 while the store accepts writes; 0 while RocksDB refuses them "
+                             "(disk full, I/O error) and only reads are served.",
+                             store->write_status().ok() ? 1.0 : 0.0));
 }
 
 void Metrics::Impl::AppendFreshness(std::vector<MetricFamily>* out) const {

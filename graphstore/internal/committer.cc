@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
@@ -18,11 +20,43 @@
 #include "graphstore/internal/rocksdb_status.h"
 
 namespace lineaged::graphstore::internal {
+namespace {
+
+// Retries of DB::Resume() while the store cannot write.
+constexpr absl::Duration kFirstResumeDelay = absl::Milliseconds(100);
+constexpr absl::Duration kMaxResumeDelay = absl::Seconds(5);
+
+// Why a write failed, in words safe to show a client: RocksDB's messages name
+// files ("While appending to file: /data/000012.log: Read-only file system"),
+// so only the strerror text at the end is kept.
+std::string WriteErrorReason(const rocksdb::Status& s) {
+  if (s.IsNoSpace()) return "no space left on device";
+  std::string_view state = s.getState() == nullptr ? "" : s.getState();
+  size_t colon = state.rfind(": ");
+  std::string_view tail = colon == std::string_view::npos ? state : state.substr(colon + 2);
+  // strerror texts are words ("Input/output error"); a path starts with '/'
+  // or holds digits or dots.
+  auto words_only = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+      return absl::ascii_isalpha(c) || c == ' ' || c == '/' || c == '-' || c == '\'';
+    });
+  };
+  if (!tail.empty() && tail.size() <= 80 && tail[0] != '/' && words_only(tail)) {
+    std::string reason(tail);
+    reason[0] = absl::ascii_tolower(reason[0]);
+    return reason;
+  }
+  return "I/O error";
+}
+
+}  // namespace
 
 Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
                      const CountersRecord& counters)
     : db_(db),
       options_(options),
+      resume_backoff_(kFirstResumeDelay),
+      next_resume_(absl::InfinitePast()),
       next_sequence_(next_sequence),
       counters_(counters),
       cache_(options.committer_cache_bytes),
@@ -39,7 +73,9 @@ absl::Status Committer::Submit(Event event, WriteCallback done) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the store is closing");
   if (queue_.size() >= options_.max_pending_events) {
-    return absl::UnavailableError("write queue full");
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "write queue full: max_pending_events (%d) events are waiting for the store",
+        options_.max_pending_events));
   }
   queue_.push_back(Pending{std::move(event), std::move(done), now, nullptr});
   return absl::OkStatus();
@@ -88,10 +124,15 @@ void Committer::SyncLoop() {
     // One sync covers every group written before it started.
     absl::Status synced = absl::OkStatus();
     if (options_.sync_writes) {
-      synced = FromRocksDb(db_->db()->SyncWAL(), "sync WAL");
+      rocksdb::Status s = db_->db()->SyncWAL();
+      if (!s.ok()) {
+        synced = WriteFailed(s, "WAL sync");
+        // Releasing mu_ re-evaluates the commit thread's wait condition, so
+        // it starts retrying Resume() even if no write comes in.
+        absl::MutexLock lock(&mu_);
+      }
       wal_syncs_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (!synced.ok()) spdlog::error("WAL sync failed: {}", synced.ToString());
     for (Written& group : groups) {
       if (synced.ok()) {
         committed_next_sequence_.store(group.next_sequence);
@@ -117,16 +158,92 @@ void Committer::CommitLoop() {
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return !queue_.empty() || stopping_;
       };
-      mu_.Await(absl::Condition(&has_work));
-      if (queue_.empty()) return;  // stopping and drained
+      auto has_work_or_failed = [this, &has_work]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return has_work() || unwritable_.load(std::memory_order_acquire);
+      };
+      if (unwritable_.load(std::memory_order_acquire)) {
+        // Wake up for the next Resume() even when no writes come in, so the
+        // store reports itself writable again as soon as the disk allows.
+        mu_.AwaitWithDeadline(absl::Condition(&has_work), next_resume_);
+      } else {
+        mu_.Await(absl::Condition(&has_work_or_failed));
+      }
+      if (queue_.empty() && stopping_) return;  // stopping and drained
       size_t n = std::min(queue_.size(), options_.max_batch_events);
       for (size_t i = 0; i < n; ++i) {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    CommitGroup(&group);
+    if (unwritable_.load(std::memory_order_acquire)) MaybeResume();
+    if (!group.empty()) CommitGroup(&group);
   }
+}
+
+absl::Status Committer::write_status() const {
+  if (!unwritable_.load(std::memory_order_acquire)) return absl::OkStatus();
+  absl::MutexLock lock(&health_mu_);
+  return write_error_;
+}
+
+absl::Status Committer::WriteFailed(const rocksdb::Status& s, std::string_view what) {
+  if (!s.IsIOError()) {
+    spdlog::error("store {} failed: {}", what, s.ToString());
+    absl::Status translated = FromRocksDb(s, what);
+    return absl::Status(translated.code(),
+                        absl::StrFormat("the store failed to write (%s; see the server log)",
+                                        absl::StatusCodeToString(translated.code())));
+  }
+  absl::Status status = absl::UnavailableError(absl::StrFormat(
+      "the store cannot write: %s; reads are still served, and writes resume once the disk "
+      "accepts them",
+      WriteErrorReason(s)));
+  absl::MutexLock lock(&health_mu_);
+  if (needs_restart_) return write_error_;
+  if (!unwritable_.exchange(true, std::memory_order_acq_rel)) {
+    // RocksDB now refuses every write until DB::Resume(); MaybeResume retries it.
+    spdlog::error("store {} failed, the store is read-only until writes succeed again: {}", what,
+                  s.ToString());
+  } else {
+    spdlog::debug("store {} failed again: {}", what, s.ToString());
+  }
+  write_error_ = status;
+  return status;
+}
+
+void Committer::MarkWritable(std::string_view how) {
+  absl::MutexLock lock(&health_mu_);
+  if (!unwritable_.exchange(false, std::memory_order_acq_rel)) return;
+  write_error_ = absl::OkStatus();
+  resume_backoff_ = kFirstResumeDelay;
+  next_resume_ = absl::InfinitePast();
+  spdlog::warn("the store accepts writes again ({})", how);
+}
+
+void Committer::MaybeResume() {
+  absl::Time now = absl::Now();
+  if (now < next_resume_) return;
+  rocksdb::Status s = db_->db()->Resume();
+  if (s.ok()) {
+    MarkWritable("resumed");
+    return;
+  }
+  if (s.severity() >= rocksdb::Status::kFatalError) {
+    // E.g. a failed WAL sync: RocksDB cannot know what the log holds and
+    // resumes only by reopening the database. Stop retrying and say so.
+    spdlog::error("the store cannot write again without a restart of lineaged: {}", s.ToString());
+    next_resume_ = absl::InfiniteFuture();
+    absl::MutexLock lock(&health_mu_);
+    needs_restart_ = true;
+    write_error_ = absl::UnavailableError(absl::StrFormat(
+        "the store cannot write: %s; reads are still served, writes need a restart of lineaged",
+        WriteErrorReason(s)));
+    return;
+  }
+  spdlog::debug("store resume failed, next try in {}: {}", absl::FormatDuration(resume_backoff_),
+                s.ToString());
+  next_resume_ = now + resume_backoff_;
+  resume_backoff_ = std::min(resume_backoff_ * 2, kMaxResumeDelay);
 }
 
 void Committer::CommitGroup(std::vector<Pending>* group) {
@@ -166,13 +283,20 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
     }
     // Not synced here: the sync thread syncs once for all groups written
     // while it was busy, and only then acknowledges them.
-    failure = FromRocksDb(db_->db()->Write(rocksdb::WriteOptions(), batch.batch()), "write batch");
+    rocksdb::Status written = db_->db()->Write(rocksdb::WriteOptions(), batch.batch());
+    if (written.ok()) {
+      if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
+    } else {
+      failure = WriteFailed(written, "write");
+    }
   }
   if (!failure.ok()) {
     // Nothing of the group reached the database: reuse its numbers.
     next_sequence_ = first_sequence;
     counters_ = counters_before;
-    spdlog::error("store write of {} events failed: {}", group->size(), failure.ToString());
+    // An unwritable store was logged once, when it became so.
+    spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
+                "store write of {} events failed: {}", group->size(), failure.ToString());
     for (Pending& pending : *group) pending.done(failure);
     return;
   }

@@ -86,11 +86,14 @@ TEST(EventParser, MalformedJsonAndTimestampsAreMalformed) {
   EXPECT_THAT(date_only.errors, ElementsAre(HasSubstr("eventTime")));
 }
 
-TEST(EventParser, DeepNestingIsMalformedNotACrash) {
+TEST(EventParser, DeepNestingIsOverLimitNotACrash) {
   std::string deep(100000, '[');
   deep += std::string(100000, ']');
   std::string body = R"({"eventTime":"2020-01-01T00:00:00Z","x":)" + deep + "}";
-  EXPECT_EQ(Lenient(body).rejection, Rejection::kMalformed);
+  ParsedEvent parsed = Lenient(body);
+  EXPECT_EQ(parsed.rejection, Rejection::kOverLimit);
+  ASSERT_EQ(parsed.violations.size(), 1u);
+  EXPECT_EQ(parsed.violations[0].limit, "max_json_depth");
 }
 
 TEST(EventParser, NumbersBeyond64BitsAreValidJson) {
