@@ -163,6 +163,10 @@ class JsonMatcher {
     std::vector<bool> used(actual.size(), false);
     for (size_t i = first; i < expected.size(); ++i) {
       bool found = false;
+      // The unused element closest to this one (fewest mismatches), to say
+      // by path what differs when none matches.
+      std::vector<std::string> closest;
+      bool have_closest = false;
       for (size_t j = 0; j < actual.size() && !found; ++j) {
         if (used[j]) continue;
         JsonMatcher trial(bindings_);
@@ -171,11 +175,16 @@ class JsonMatcher {
           bindings_ = trial.bindings();
           used[j] = true;
           found = true;
+        } else if (!have_closest || trial.errors().size() < closest.size()) {
+          closest = trial.errors();
+          have_closest = true;
         }
       }
       if (!found) {
         Fail(path, "no element matches expected element " + Dump(expected[i]) +
-                       " (elements in any order); got " + Dump(actual));
+                       " (elements in any order)" +
+                       (have_closest ? "; the closest differs in:" : "; got " + Dump(actual)));
+        for (const std::string& error : closest) errors_.push_back("    " + error);
       }
     }
   }
@@ -188,10 +197,11 @@ class JsonMatcher {
                                        JsonBindings& bindings) {
   JsonMatcher matcher(bindings);
   matcher.Match(expected, actual, "$");
-  if (matcher.errors().empty()) {
-    bindings = matcher.bindings();
-    return ::testing::AssertionSuccess();
-  }
+  // Placeholders that matched bind even when something else in the document
+  // did not, so that one wrong field does not turn every later comparison
+  // that names the same ids into "never bound".
+  bindings = matcher.bindings();
+  if (matcher.errors().empty()) return ::testing::AssertionSuccess();
   ::testing::AssertionResult result = ::testing::AssertionFailure();
   result << matcher.errors().size() << " mismatch(es):";
   for (size_t i = 0; i < matcher.errors().size() && i < kMaxReported; ++i) {

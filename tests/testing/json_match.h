@@ -53,9 +53,9 @@ class JsonBindings {
   std::map<std::string, std::string> values_;
 };
 
-// Compares `expected` (with placeholders) with `actual`. On success the new
-// bindings are added to `bindings`; on failure `bindings` is left as it was
-// and the message lists every mismatch (up to a cap) by JSON path.
+// Compares `expected` (with placeholders) with `actual`. Named placeholders
+// that matched are added to `bindings` (even if other fields mismatched). On
+// failure the message lists every mismatch (up to a cap) by JSON path.
 ::testing::AssertionResult JsonMatches(const nlohmann::json& expected, const nlohmann::json& actual,
                                        JsonBindings& bindings);
 
