@@ -355,8 +355,7 @@ Json ColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& no
       inputs.push_back(
           Json{{"namespace", input.dataset.namespace_name},
                {"dataset", input.dataset.name},
-               // The store does not resolve input versions.
-               {"datasetVersion", nullptr},
+               {"datasetVersion", UuidOrNull(input.dataset_version)},
                {"field", input.field},
                {"transformationDescription", NonEmptyOrNull(input.transformation_description)},
                {"transformationType", NonEmptyOrNull(input.transformation_type)}});

@@ -166,6 +166,14 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
     JobNode node;
     LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, /*latest_runs=*/false));
+    // Soft-deleted datasets are not in the graph, so no edge may name them.
+    auto hidden = [&](const QualifiedName& name) -> bool {
+      auto id = reader.LookupId(NodeKind::kDataset, name);
+      if (!id.ok() || !id->has_value()) return true;
+      return !dataset_edges.contains(**id);
+    };
+    std::erase_if(node.data.inputs, hidden);
+    std::erase_if(node.data.outputs, hidden);
     graph.jobs.push_back(std::move(node));
   }
   for (const auto& [dataset, adjacency] : dataset_edges) {
@@ -846,12 +854,24 @@ absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
       node.transformation_description = column.transformation_description();
       node.transformation_type = column.transformation_type();
       for (const internal::ColumnInputRecord& in : column.inputs()) {
-        node.input_fields.push_back(ColumnLineageInputField{{in.namespace_name(), in.dataset()},
-                                                            in.field(),
-                                                            in.transformation_description(),
-                                                            in.transformation_type()});
+        ColumnLineageInputField input{{in.namespace_name(), in.dataset()},
+                                      in.field(),
+                                      in.transformation_description(),
+                                      in.transformation_type(),
+                                      std::nullopt};
+        LINEAGED_ASSIGN_OR_RETURN(std::optional<uint64_t> input_id,
+                                  reader.LookupId(NodeKind::kDataset, input.dataset));
+        if (input_id) {
+          LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* input_record, reader.Node(*input_id));
+          if (!input_record->current_version().empty()) {
+            input.dataset_version = internal::UuidOf(input_record->current_version());
+          }
+        }
+        node.input_fields.push_back(std::move(input));
       }
     }
+    // Marquez reports pure-input leaves with an empty type.
+    if (node.input_fields.empty()) node.field_type.clear();
     nodes.emplace(key, std::move(node));
   }
   // Edges only between nodes of the result.

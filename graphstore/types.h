@@ -75,6 +75,7 @@ struct ColumnLineageInputField {
   std::string field;
   std::string transformation_description;
   std::string transformation_type;
+  std::optional<Uuid> dataset_version;  // filled on reads: the input's current version
 };
 
 // One output column of the `columnLineage` facet and where it comes from.

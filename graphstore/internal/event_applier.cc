@@ -315,7 +315,10 @@ absl::Status EventApplier::EnsureSource(std::string_view name, std::string_view 
   SourceRecord record;
   LINEAGED_ASSIGN_OR_RETURN(bool exists, ParseRecord(bytes, &record));
   std::string url = NormalizeSourceUri(uri);
-  if (exists && (record.connection_url() == url || url.empty())) return absl::OkStatus();
+  if (exists && (record.connection_url() == url || url.empty()) &&
+      t <= record.updated_at_micros()) {
+    return absl::OkStatus();
+  }
   if (!exists) {
     record.set_created_at_micros(t);
     record.set_type("POSTGRESQL");  // what Marquez records for every ingested source
@@ -364,6 +367,7 @@ absl::Status EventApplier::ApplyDatasetMention(Node* dataset, const DatasetMenti
       out->set_name(link.name.name);
       out->set_type(link.type);
       if (link.name == QualifiedName{record.namespace_name(), record.name()}) continue;
+      LINEAGED_RETURN_IF_ERROR(TouchNamespace(link.name.namespace_name, t, 0, 0));
       // First writer wins: an alias already naming a dataset stays with it.
       LINEAGED_ASSIGN_OR_RETURN(std::optional<uint64_t> existing,
                                 FindId(NodeRecord::KIND_DATASET, link.name));
@@ -376,10 +380,10 @@ absl::Status EventApplier::ApplyDatasetMention(Node* dataset, const DatasetMenti
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> EventApplier::InputVersion(Node* dataset, int64_t t) {
+absl::StatusOr<std::string> EventApplier::InputVersion(Node* dataset, const DatasetMention& mention,
+                                                       int64_t t) {
   if (!dataset->record.current_version().empty()) return dataset->record.current_version();
-  DatasetMention none;
-  LINEAGED_ASSIGN_OR_RETURN(std::string version, OutputVersion(dataset, none, "", t));
+  LINEAGED_ASSIGN_OR_RETURN(std::string version, OutputVersion(dataset, mention, "", t));
   dataset->record.set_current_version(version);
   dataset->record.set_current_version_time_micros(t);
   return version;
@@ -693,7 +697,11 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
   const RunMention& mention = event.run_mention;
   if (mention.nominal_start_micros) run.set_nominal_start_micros(*mention.nominal_start_micros);
   if (mention.nominal_end_micros) run.set_nominal_end_micros(*mention.nominal_end_micros);
-  if (mention.parent) run.set_parent_run_id(Bytes(mention.parent->run_id));
+  if (mention.parent) {
+    run.set_parent_run_id(Bytes(mention.parent->run_id));
+    run.set_parent_job_namespace(mention.parent->job.namespace_name);
+    run.set_parent_job_name(mention.parent->job.name);
+  }
   MergeFacets(run.mutable_facets(), mention.facets, t);
   MergeFacets(run.mutable_job_facets(), event.job_mention.facets, t);
   IndexRun(job->id, event.run_id, &run);
@@ -711,7 +719,7 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset,
                               LoadOrCreate(NodeRecord::KIND_DATASET, input.name, t));
     LINEAGED_RETURN_IF_ERROR(ApplyDatasetMention(dataset, input, t));
-    LINEAGED_ASSIGN_OR_RETURN(std::string version, InputVersion(dataset, t));
+    LINEAGED_ASSIGN_OR_RETURN(std::string version, InputVersion(dataset, input, t));
     RunDatasetRecord* entry = nullptr;
     for (RunDatasetRecord& existing : *run.mutable_inputs()) {
       if (existing.dataset_id() == dataset->id) entry = &existing;
@@ -825,7 +833,7 @@ absl::Status EventApplier::Apply(const Event& event) {
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset,
                               LoadOrCreate(NodeRecord::KIND_DATASET, input.name, t));
     LINEAGED_RETURN_IF_ERROR(ApplyDatasetMention(dataset, input, t));
-    LINEAGED_RETURN_IF_ERROR(InputVersion(dataset, t).status());
+    LINEAGED_RETURN_IF_ERROR(InputVersion(dataset, input, t).status());
     inputs.push_back(dataset->id);
   }
   for (const DatasetMention& output : event.outputs) {

@@ -69,7 +69,7 @@ class EventApplier {
   void ApplyJobMention(Node* job, const JobMention& mention, int64_t t);
 
   // The version a read of `dataset` uses: its current one, made if absent.
-  absl::StatusOr<std::string> InputVersion(Node* dataset, int64_t t);
+  absl::StatusOr<std::string> InputVersion(Node* dataset, const DatasetMention& mention, int64_t t);
   // The version a write of `dataset` by `run_id` (empty: no run) makes.
   absl::StatusOr<std::string> OutputVersion(Node* dataset, const DatasetMention& mention,
                                             const std::string& run_id, int64_t t);

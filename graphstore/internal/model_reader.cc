@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "graphstore/base/status_macros.h"
+#include "graphstore/base/time_format.h"
 #include "graphstore/base/uuid.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/rocksdb_status.h"
@@ -220,6 +221,18 @@ absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& 
   }
   info.facets = FacetsOf(record.facets());
   if (!record.parent_run_id().empty()) info.parent_run_id = UuidOf(record.parent_run_id());
+  // Marquez's run args: nominal times and the parent run, as text.
+  if (info.nominal_start_micros) {
+    info.args.emplace_back("nominal_start_time", FormatIsoTimestamp(*info.nominal_start_micros));
+  }
+  if (info.nominal_end_micros) {
+    info.args.emplace_back("nominal_end_time", FormatIsoTimestamp(*info.nominal_end_micros));
+  }
+  if (info.parent_run_id) {
+    info.args.emplace_back("run_id", FormatUuid(*info.parent_run_id));
+    info.args.emplace_back("name", record.parent_job_name());
+    info.args.emplace_back("namespace", record.parent_job_namespace());
+  }
   return info;
 }
 
