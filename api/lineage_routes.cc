@@ -22,9 +22,9 @@ ordered_json NameJson(const QualifiedName& name) {
   return ordered_json{{"namespace", name.namespace_name}, {"name", name.name}};
 }
 
-ordered_json RunJson(const graphstore::RunSummary& run) {
+ordered_json RunJson(const graphstore::RunInfo& run) {
   ordered_json json;
-  json["id"] = graphstore::FormatUuid(run.run_id);
+  json["id"] = graphstore::FormatUuid(run.id);
   json["createdAt"] = FormatTimestamp(run.created_at_micros);
   json["updatedAt"] = FormatTimestamp(run.updated_at_micros);
   json["state"] = graphstore::RunStateName(run.state);
@@ -39,16 +39,16 @@ ordered_json RunJson(const graphstore::RunSummary& run) {
 }
 
 ordered_json DatasetJson(const graphstore::DatasetNode& node) {
-  std::string id = DatasetNodeId(node.name.namespace_name, node.name.name);
+  std::string id = DatasetNodeId(node.data.name.namespace_name, node.data.name.name);
   ordered_json data;
-  data["id"] = NameJson(node.name);
+  data["id"] = NameJson(node.data.name);
   data["type"] = "DB_TABLE";
-  data["name"] = node.name.name;
-  data["physicalName"] = node.name.name;
-  data["createdAt"] = FormatTimestamp(node.created_at_micros);
-  data["updatedAt"] = FormatTimestamp(node.updated_at_micros);
-  data["namespace"] = node.name.namespace_name;
-  data["lastModifiedAt"] = TimestampOrNull(node.last_modified_at_micros);
+  data["name"] = node.data.name.name;
+  data["physicalName"] = node.data.name.name;
+  data["createdAt"] = FormatTimestamp(node.data.created_at_micros);
+  data["updatedAt"] = FormatTimestamp(node.data.updated_at_micros);
+  data["namespace"] = node.data.name.namespace_name;
+  data["lastModifiedAt"] = TimestampOrNull(node.data.last_modified_at_micros);
   ordered_json in_edges = ordered_json::array();
   for (const QualifiedName& job : node.producers) {
     in_edges.push_back(Edge(JobNodeId(job.namespace_name, job.name), id));
@@ -65,28 +65,28 @@ ordered_json DatasetJson(const graphstore::DatasetNode& node) {
 }
 
 ordered_json JobJson(const graphstore::JobNode& node) {
-  std::string id = JobNodeId(node.name.namespace_name, node.name.name);
+  std::string id = JobNodeId(node.data.name.namespace_name, node.data.name.name);
   ordered_json data;
-  data["id"] = NameJson(node.name);
-  data["name"] = node.name.name;
-  data["createdAt"] = FormatTimestamp(node.created_at_micros);
-  data["updatedAt"] = FormatTimestamp(node.updated_at_micros);
-  data["namespace"] = node.name.namespace_name;
+  data["id"] = NameJson(node.data.name);
+  data["name"] = node.data.name.name;
+  data["createdAt"] = FormatTimestamp(node.data.created_at_micros);
+  data["updatedAt"] = FormatTimestamp(node.data.updated_at_micros);
+  data["namespace"] = node.data.name.namespace_name;
   ordered_json inputs = ordered_json::array();
   ordered_json in_edges = ordered_json::array();
-  for (const QualifiedName& dataset : node.inputs) {
+  for (const QualifiedName& dataset : node.data.inputs) {
     inputs.push_back(NameJson(dataset));
     in_edges.push_back(Edge(DatasetNodeId(dataset.namespace_name, dataset.name), id));
   }
   ordered_json outputs = ordered_json::array();
   ordered_json out_edges = ordered_json::array();
-  for (const QualifiedName& dataset : node.outputs) {
+  for (const QualifiedName& dataset : node.data.outputs) {
     outputs.push_back(NameJson(dataset));
     out_edges.push_back(Edge(id, DatasetNodeId(dataset.namespace_name, dataset.name)));
   }
   data["inputs"] = std::move(inputs);
   data["outputs"] = std::move(outputs);
-  data["latestRun"] = node.latest_run ? RunJson(*node.latest_run) : ordered_json(nullptr);
+  data["latestRun"] = node.data.latest_run ? RunJson(*node.data.latest_run) : ordered_json(nullptr);
   return ordered_json{{"id", id},
                       {"type", "JOB"},
                       {"data", std::move(data)},

@@ -9,6 +9,7 @@
 #include "simdjson.h"
 
 #include "collector/internal/identifiers.h"
+#include "collector/internal/model_extractor.h"
 #include "graphstore/base/strings.h"
 
 namespace lineaged::collector {
@@ -295,7 +296,7 @@ class Validator {
   }
 
   void CheckDatasetList(dom::object root, std::string_view key, std::string_view facets_key,
-                        FacetScope scope, std::vector<QualifiedName>* out) {
+                        FacetScope scope) {
     std::optional<dom::element> list = Field(root, key);
     if (!list) return;
     dom::array array;
@@ -305,8 +306,7 @@ class Validator {
     }
     size_t i = 0;
     for (dom::element item : array) {
-      auto name = CheckDataset(item, absl::StrFormat("%s[%d]", key, i++), facets_key, scope);
-      if (name) out->push_back(std::move(*name));
+      CheckDataset(item, absl::StrFormat("%s[%d]", key, i++), facets_key, scope);
     }
   }
 
@@ -404,13 +404,12 @@ class Validator {
         break;
       case EventKind::kDataset:
         if (auto dataset = Field(root, "dataset")) {
-          auto name = CheckDataset(*dataset, "dataset", "", FacetScope::kDataset);
-          if (name) event->dataset = std::move(*name);
+          CheckDataset(*dataset, "dataset", "", FacetScope::kDataset);
         }
         return;
     }
-    CheckDatasetList(root, "inputs", "inputFacets", FacetScope::kInputDataset, &event->inputs);
-    CheckDatasetList(root, "outputs", "outputFacets", FacetScope::kOutputDataset, &event->outputs);
+    CheckDatasetList(root, "inputs", "inputFacets", FacetScope::kInputDataset);
+    CheckDatasetList(root, "outputs", "outputFacets", FacetScope::kOutputDataset);
   }
 
  private:
@@ -474,6 +473,12 @@ ParsedEvent EventParser::Parse(std::string body) {
   Validator validator(mode_, &out);
   validator.Check(object, &out.event);
   if (!out.ok()) return out;
+  // What the store models (facets, schema, parent, ...), from the valid event.
+  if (std::string problem = internal::ExtractModel(object, &out.event); !problem.empty()) {
+    out.rejection = Rejection::kMalformed;
+    out.errors.push_back(std::move(problem));
+    return out;
+  }
 
   // Identity ignores insignificant whitespace, so a retry that re-serialises
   // the same event compactly is still recognised.

@@ -50,7 +50,7 @@ void Describe(const graphstore::Event& event, IngestResult* result) {
   result->producer = event.producer;
   result->event_type = EventTypeName(event.event_type);
   if (event.kind == graphstore::EventKind::kDataset) {
-    result->namespace_name = event.dataset.namespace_name;
+    result->namespace_name = event.dataset.name.namespace_name;
   } else {
     result->namespace_name = event.job.namespace_name;
     result->job_name = event.job.name;

@@ -16,6 +16,7 @@
 #include "graphstore/internal/committer.h"
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/model_reader.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -91,85 +92,6 @@ absl::Status CheckFormatVersion(Database* db) {
   return absl::OkStatus();
 }
 
-// Read-side view of the graph used by one lineage query.
-class GraphReader {
- public:
-  explicit GraphReader(const Database* db) : db_(db) {
-    snapshot_ = db_->db()->GetSnapshot();
-    options_.snapshot = snapshot_;
-  }
-  ~GraphReader() { db_->db()->ReleaseSnapshot(snapshot_); }
-
-  absl::StatusOr<std::optional<uint64_t>> LookupId(char prefix, const QualifiedName& name) {
-    std::string value;
-    rocksdb::Status s =
-        db_->db()->Get(options_, db_->graph(), internal::NameIndexKey(prefix, name), &value);
-    if (s.IsNotFound()) return std::optional<uint64_t>();
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get name index"));
-    return std::optional<uint64_t>(internal::DecodeBigEndian64(value));
-  }
-
-  // Ids adjacent to `id` through edges of `prefix` (out- or in-edges).
-  absl::Status Adjacent(char prefix, uint64_t id, std::vector<uint64_t>* out) {
-    out->clear();
-    std::string start = internal::EdgePrefix(prefix, id);
-    std::string limit = internal::EdgePrefix(prefix, id + 1);
-    rocksdb::ReadOptions options = options_;
-    rocksdb::Slice upper(limit);
-    options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->graph()));
-    for (it->Seek(start); it->Valid(); it->Next()) {
-      uint64_t first, second;
-      if (!internal::DecodeEdgeKey(it->key().ToStringView(), &first, &second)) {
-        return absl::DataLossError("malformed edge key");
-      }
-      out->push_back(second);
-    }
-    return internal::FromRocksDb(it->status(), "scan edges");
-  }
-
-  absl::StatusOr<const NodeRecord*> Node(uint64_t id) {
-    auto it = nodes_.find(id);
-    if (it != nodes_.end()) return &it->second;
-    std::string value;
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
-        db_->db()->Get(options_, db_->graph(), internal::NodeKey(id), &value), "get node"));
-    NodeRecord record;
-    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable node record");
-    return &nodes_.emplace(id, std::move(record)).first->second;
-  }
-
-  absl::StatusOr<std::optional<RunSummary>> Run(const std::string& run_id_bytes) {
-    if (run_id_bytes.size() != 16) return std::optional<RunSummary>();
-    Uuid uuid;
-    std::copy(run_id_bytes.begin(), run_id_bytes.end(), uuid.begin());
-    std::string value;
-    rocksdb::Status s = db_->db()->Get(options_, db_->graph(), internal::RunKey(uuid), &value);
-    if (s.IsNotFound()) return std::optional<RunSummary>();
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get run"));
-    RunRecord record;
-    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable run record");
-    RunSummary run;
-    run.run_id = uuid;
-    run.state = static_cast<RunState>(record.state());
-    run.created_at_micros = record.created_at_micros();
-    run.updated_at_micros = record.updated_at_micros();
-    if (record.started_at_micros() != 0) run.started_at_micros = record.started_at_micros();
-    if (record.ended_at_micros() != 0) run.ended_at_micros = record.ended_at_micros();
-    return std::optional<RunSummary>(run);
-  }
-
- private:
-  const Database* db_;
-  const rocksdb::Snapshot* snapshot_;
-  rocksdb::ReadOptions options_;
-  std::unordered_map<uint64_t, NodeRecord> nodes_;
-};
-
-QualifiedName NameOf(const NodeRecord& record) {
-  return QualifiedName{record.namespace_name(), record.name()};
-}
-
 }  // namespace
 
 GraphStore::GraphStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
@@ -231,130 +153,6 @@ uint64_t GraphStore::event_count() const {
   return committer_ ? committer_->next_sequence() - 1 : 0;
 }
 
-absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int depth) const {
-  if (!is_open()) return absl::UnavailableError("the store is closed");
-  GraphReader reader(db_.get());
-  const bool from_dataset = start.kind == NodeKind::kDataset;
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<uint64_t> start_id,
-      reader.LookupId(from_dataset ? internal::kDatasetNamePrefix : internal::kJobNamePrefix,
-                      start.name));
-  if (!start_id) {
-    return absl::NotFoundError(
-        absl::StrFormat("%s '%s' not found.", from_dataset ? "Dataset" : "Job", start.name.name));
-  }
-
-  std::vector<uint64_t> scratch;
-  uint64_t start_job = 0;
-  if (!from_dataset) {
-    start_job = *start_id;
-  } else {
-    // Marquez starts from the dataset's newest producer, else its newest consumer.
-    for (char prefix : {internal::kInEdgePrefix, internal::kOutEdgePrefix}) {
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(prefix, *start_id, &scratch));
-      int64_t newest = 0;
-      for (uint64_t job : scratch) {
-        LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
-        if (start_job == 0 || record->updated_at_micros() > newest) {
-          start_job = job;
-          newest = record->updated_at_micros();
-        }
-      }
-      if (start_job != 0) break;
-    }
-  }
-
-  LineageGraph graph;
-  if (start_job == 0) {  // an orphan dataset
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(*start_id));
-    DatasetNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    if (record->last_modified_at_micros() != 0) {
-      node.last_modified_at_micros = record->last_modified_at_micros();
-    }
-    graph.datasets.push_back(std::move(node));
-    return graph;
-  }
-
-  // Breadth-first over jobs; depth counts job hops through shared datasets.
-  struct Adjacency {
-    std::vector<uint64_t> in;
-    std::vector<uint64_t> out;
-  };
-  std::unordered_map<uint64_t, Adjacency> job_edges;      // job -> datasets
-  std::unordered_map<uint64_t, Adjacency> dataset_edges;  // dataset -> jobs
-  std::vector<uint64_t> frontier = {start_job};
-  std::unordered_set<uint64_t> visited_jobs = {start_job};
-  for (int hop = 0; !frontier.empty(); ++hop) {
-    std::vector<uint64_t> next;
-    for (uint64_t job : frontier) {
-      Adjacency& adjacency = job_edges[job];
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kInEdgePrefix, job, &adjacency.in));
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kOutEdgePrefix, job, &adjacency.out));
-      for (const auto* datasets : {&adjacency.in, &adjacency.out}) {
-        for (uint64_t dataset : *datasets) {
-          auto [it, inserted] = dataset_edges.try_emplace(dataset);
-          if (!inserted) continue;
-          LINEAGED_RETURN_IF_ERROR(
-              reader.Adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
-          LINEAGED_RETURN_IF_ERROR(
-              reader.Adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
-          if (hop >= depth) continue;
-          for (const auto* jobs : {&it->second.in, &it->second.out}) {
-            for (uint64_t neighbour : *jobs) {
-              if (visited_jobs.insert(neighbour).second) next.push_back(neighbour);
-            }
-          }
-        }
-      }
-    }
-    frontier = std::move(next);
-  }
-
-  auto names_of = [&](const std::vector<uint64_t>& ids,
-                      bool only_visited_jobs) -> absl::StatusOr<std::vector<QualifiedName>> {
-    std::vector<QualifiedName> names;
-    for (uint64_t id : ids) {
-      if (only_visited_jobs && !visited_jobs.contains(id)) continue;
-      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
-      names.push_back(NameOf(*record));
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  };
-
-  for (uint64_t job : visited_jobs) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
-    JobNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    LINEAGED_ASSIGN_OR_RETURN(node.latest_run, reader.Run(record->latest_run_id()));
-    LINEAGED_ASSIGN_OR_RETURN(node.inputs, names_of(job_edges[job].in, false));
-    LINEAGED_ASSIGN_OR_RETURN(node.outputs, names_of(job_edges[job].out, false));
-    graph.jobs.push_back(std::move(node));
-  }
-  for (const auto& [dataset, adjacency] : dataset_edges) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
-    DatasetNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    if (record->last_modified_at_micros() != 0) {
-      node.last_modified_at_micros = record->last_modified_at_micros();
-    }
-    LINEAGED_ASSIGN_OR_RETURN(node.producers, names_of(adjacency.in, true));
-    LINEAGED_ASSIGN_OR_RETURN(node.consumers, names_of(adjacency.out, true));
-    graph.datasets.push_back(std::move(node));
-  }
-  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::sort(graph.jobs.begin(), graph.jobs.end(), by_name);
-  std::sort(graph.datasets.begin(), graph.datasets.end(), by_name);
-  return graph;
-}
-
 StoreStats GraphStore::GetStats() const {
   StoreStats stats;
   if (!is_open()) return stats;
@@ -408,7 +206,7 @@ absl::StatusOr<std::vector<DatasetFreshness>> GraphStore::ListDatasetFreshness(s
     NodeRecord record;
     if (!record.ParseFromString(values[i])) return absl::DataLossError("unreadable node record");
     if (record.last_modified_at_micros() == 0) continue;
-    out.push_back(DatasetFreshness{NameOf(record), record.last_modified_at_micros()});
+    out.push_back(DatasetFreshness{internal::NameOf(record), record.last_modified_at_micros()});
   }
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -25,6 +26,7 @@
 namespace lineaged::graphstore::internal {
 
 class GroupBatch;
+class EventApplier;
 
 class Committer {
  public:
@@ -39,6 +41,13 @@ class Committer {
   // Queues an event. On Unavailable (queue full, or stopping) `done` is not
   // called and the caller owns the failure.
   absl::Status Submit(Event event, WriteCallback done);
+
+  // Queues an admin change (tags, soft deletes, namespace owner) to run on
+  // the commit thread in a group like events. An error it returns fails only
+  // that change, which must then have written nothing; `done` gets
+  // kStored or that error once durable.
+  using Mutation = std::function<absl::Status(EventApplier&, int64_t now)>;
+  absl::Status SubmitMutation(Mutation mutation, WriteCallback done);
 
   // Refuses new events, commits all queued ones, and joins the thread.
   void Stop();
@@ -60,12 +69,13 @@ class Committer {
     Event event;
     WriteCallback done;
     int64_t received_at_micros;
+    Mutation mutation;  // set for admin changes instead of an event
   };
 
   // A written group waiting for the WAL sync.
   struct Written {
     std::vector<WriteCallback> callbacks;
-    std::vector<WriteOutcome> outcomes;
+    std::vector<absl::StatusOr<WriteOutcome>> outcomes;
     uint64_t next_sequence;
     uint64_t stored_events;
   };

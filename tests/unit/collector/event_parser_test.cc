@@ -14,6 +14,7 @@ using graphstore::EventKind;
 using graphstore::QualifiedName;
 using graphstore::RunEventType;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
@@ -39,8 +40,10 @@ TEST(EventParser, ReadsARunEvent) {
   EXPECT_EQ(parsed.event.event_time_micros, 1609185061641000);
   EXPECT_EQ(graphstore::FormatUuid(parsed.event.run_id), "43d7db3b-8984-4cda-b237-8c6919b36670");
   EXPECT_EQ(parsed.event.job, (QualifiedName{"my-namespace", "myjob"}));
-  EXPECT_THAT(parsed.event.inputs, ElementsAre(QualifiedName{"db", "in"}));
-  EXPECT_THAT(parsed.event.outputs, ElementsAre(QualifiedName{"db", "out"}));
+  EXPECT_THAT(parsed.event.inputs,
+              ElementsAre(Field(&graphstore::DatasetMention::name, QualifiedName{"db", "in"})));
+  EXPECT_THAT(parsed.event.outputs,
+              ElementsAre(Field(&graphstore::DatasetMention::name, QualifiedName{"db", "out"})));
   EXPECT_EQ(parsed.event.raw_json, kMinimalRun);  // stored exactly as received
 }
 
@@ -55,7 +58,7 @@ TEST(EventParser, TellsKindsApartByShapeNotSchemaUrl) {
     "dataset":{"namespace":"s3://b","name":"k"}})");
   ASSERT_TRUE(dataset.ok());
   EXPECT_EQ(dataset.event.kind, EventKind::kDataset);
-  EXPECT_EQ(dataset.event.dataset, (QualifiedName{"s3://b", "k"}));
+  EXPECT_EQ(dataset.event.dataset.name, (QualifiedName{"s3://b", "k"}));
 }
 
 TEST(EventParser, NamesEveryInvalidField) {
