@@ -11,7 +11,9 @@ std::optional<std::string> Request::Query(std::string_view name) const {
 }
 
 Response ErrorResponse(int status, std::string_view message) {
-  return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump());
+  // replace: a message may quote a percent-decoded path segment that is not UTF-8.
+  return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump(
+                                  -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Response JsonResponse(int status, std::string body) {

@@ -25,4 +25,8 @@ nlohmann::ordered_json TimestampOrNull(const std::optional<int64_t>& micros) {
   return FormatTimestamp(*micros);
 }
 
+std::string DumpJson(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace lineaged::api

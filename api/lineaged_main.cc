@@ -23,6 +23,7 @@
 #include "api/exporter_routes.h"
 #include "api/http_server.h"
 #include "api/lineage_routes.h"
+#include "api/marquez_routes.h"
 #include "api/router.h"
 #include "collector/grpc_service.h"
 #include "collector/http_ingest.h"
@@ -60,6 +61,10 @@ ABSL_FLAG(int, atlas_timeout_ms, 10000, "Timeout of each Atlas request.");
 ABSL_FLAG(int, atlas_batch_size, 100, "Outbox entries the Atlas exporter reads per round.");
 ABSL_FLAG(int, max_pending_events, 4096,
           "Events waiting for the store's committer before ingest answers 503.");
+ABSL_FLAG(int, retention_days, 0,
+          "Purge raw events and runs older than this many days (0 keeps all); the current "
+          "state of datasets and jobs and each job's latest run are always kept.");
+ABSL_FLAG(int, retention_interval_seconds, 3600, "How often the retention task runs.");
 ABSL_FLAG(int, metrics_max_series, 10000,
           "Most label sets per namespace/job/dataset-labelled metric (see docs/operations.md).");
 
@@ -76,7 +81,7 @@ constexpr const char* kEnvFlags[] = {
     "grpc_tls_cert",       "grpc_tls_key",   "grpc_port_file",
     "metrics_max_series",  "atlas_url",      "atlas_user",
     "atlas_password_file", "atlas_ca_file",  "atlas_timeout_ms",
-    "atlas_batch_size",
+    "atlas_batch_size",    "retention_days", "retention_interval_seconds",
 };
 
 // The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
@@ -151,6 +156,8 @@ int Serve() {
   graphstore::Options store_options;
   store_options.data_dir = absl::GetFlag(FLAGS_data_dir);
   store_options.max_pending_events = std::max(1, absl::GetFlag(FLAGS_max_pending_events));
+  store_options.retention_days = std::max(0, absl::GetFlag(FLAGS_retention_days));
+  store_options.retention_interval_seconds = absl::GetFlag(FLAGS_retention_interval_seconds);
   const std::string atlas_url = absl::GetFlag(FLAGS_atlas_url);
   store_options.outbox_enabled = !atlas_url.empty();
   spdlog::info("lineaged starting: data_dir={} http={}:{} validation={} max_body_bytes={}",
@@ -213,6 +220,7 @@ int Serve() {
   router.Add("POST", "/api/v1/lineage", ingest_route(&collector::HandleLineagePost));
   router.Add("POST", "/api/v1/lineage/batch", ingest_route(&collector::HandleLineageBatchPost));
   api::AddLineageRoutes(&router, store->get());
+  api::AddMarquezRoutes(&router, store->get());
   api::AddDeadLetterRoutes(&router, store->get());
 
   std::unique_ptr<exporters::AtlasExporter> atlas;

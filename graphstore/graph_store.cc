@@ -9,12 +9,14 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
 #include "graphstore/base/status_macros.h"
 #include "graphstore/internal/committer.h"
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/model_reader.h"
 #include "graphstore/internal/records.pb.h"
@@ -110,6 +112,13 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   store->outbox_at_open_ = outbox;
   store->dead_letters_ = dead;
   store->open_.store(true, std::memory_order_release);
+  if (options.retention_days > 0) {
+    GraphStore* raw = store.get();
+    store->retention_thread_ = std::thread(
+        [raw, days = options.retention_days, interval = options.retention_interval_seconds] {
+          raw->RetentionLoop(days, interval);
+        });
+  }
   spdlog::info("store opened at {}: {} events, {} datasets, {} jobs, {} runs", options.data_dir,
                next_sequence - 1, counters.datasets(), counters.jobs(), counters.runs());
   return store;
@@ -142,6 +151,11 @@ absl::StatusOr<WriteOutcome> GraphStore::WriteAndWait(Event event) {
 }
 
 absl::Status GraphStore::Close() {
+  {
+    absl::MutexLock lock(&retention_mu_);
+    retention_stopping_ = true;
+  }
+  if (retention_thread_.joinable()) retention_thread_.join();
   if (!open_.exchange(false)) return absl::OkStatus();
   committer_->Stop();
   absl::Status s = db_->Close();
@@ -179,6 +193,9 @@ StoreStats GraphStore::GetStats() const {
     }
   }
   stats.wal_syncs = committer_->wal_syncs();
+  stats.retention_purged_events = purged_events_.load();
+  stats.retention_purged_runs = purged_runs_.load();
+  stats.retention_passes = retention_passes_.load();
   return stats;
 }
 
@@ -348,6 +365,105 @@ absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, s
   }
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));
   return events;
+}
+
+void GraphStore::RetentionLoop(int retention_days, int interval_seconds) {
+  spdlog::info("retention: purging events and runs older than {} days every {} s", retention_days,
+               interval_seconds);
+  for (;;) {
+    int64_t cutoff = absl::ToUnixMicros(absl::Now() - absl::Hours(24) * retention_days);
+    absl::StatusOr<RetentionResult> result = ApplyRetention(cutoff);
+    if (!result.ok()) {
+      spdlog::error("retention pass failed (retried next pass): {}", result.status().ToString());
+    } else if (result->events > 0 || result->runs > 0) {
+      spdlog::info("retention: purged {} events and {} runs older than {}", result->events,
+                   result->runs, absl::FormatTime(absl::FromUnixMicros(cutoff)));
+    }
+    absl::MutexLock lock(&retention_mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(retention_mu_) {
+      return retention_stopping_;
+    };
+    if (retention_mu_.AwaitWithTimeout(absl::Condition(&stopping),
+                                       absl::Seconds(std::max(1, interval_seconds)))) {
+      return;
+    }
+  }
+}
+
+absl::StatusOr<RetentionResult> GraphStore::ApplyRetention(int64_t cutoff_micros) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  constexpr size_t kChunk = 1000;
+  RetentionResult result;
+
+  // Runs: found on a snapshot, purged through the committer so its cache and
+  // counters stay true; the applier re-checks each one.
+  std::vector<Uuid> old_runs;
+  {
+    internal::ModelReader reader(db_.get());
+    std::string start(1, internal::kRunPrefix), end(1, internal::kRunPrefix + 1);
+    LINEAGED_RETURN_IF_ERROR(reader.Scan(
+        db_->graph(), start, end, false, [&](std::string_view key, std::string_view value) {
+          RunRecord run;
+          if (run.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+              run.updated_at_micros() < cutoff_micros && key.size() == 17) {
+            old_runs.push_back(internal::UuidOf(key.substr(1)));
+          }
+          return true;
+        }));
+  }
+  for (size_t i = 0; i < old_runs.size(); i += kChunk) {
+    std::vector<Uuid> chunk(old_runs.begin() + i,
+                            old_runs.begin() + std::min(old_runs.size(), i + kChunk));
+    uint64_t purged = 0;
+    LINEAGED_RETURN_IF_ERROR(Mutate([&](internal::EventApplier& applier, int64_t) {
+      return applier.PurgeRuns(chunk, cutoff_micros, &purged);
+    }));
+    result.runs += purged;
+  }
+
+  // Raw events: the time index names them; the committer never rewrites old
+  // sequences, so these deletes need no coordination with it.
+  std::string index_start = internal::EventTimeKey(INT64_MIN, 0);
+  std::string index_end = internal::EventTimeKey(cutoff_micros, 0);
+  rocksdb::WriteBatch batch;
+  size_t in_batch = 0;
+  absl::Status write = absl::OkStatus();
+  auto flush = [&]() {
+    if (in_batch == 0) return;
+    write.Update(internal::FromRocksDb(db_->db()->Write(rocksdb::WriteOptions(), &batch),
+                                       "retention delete"));
+    batch.Clear();
+    in_batch = 0;
+  };
+  {
+    rocksdb::ReadOptions options;
+    rocksdb::Slice upper(index_end);
+    options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->index()));
+    for (it->Seek(index_start); it->Valid() && write.ok(); it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.size() != 17) continue;
+      uint64_t sequence = internal::DecodeBigEndian64(key.substr(9, 8));
+      batch.Delete(db_->events(), internal::EventKey(sequence));
+      batch.Delete(db_->index(), it->key());
+      ++result.events;
+      if (++in_batch >= kChunk) flush();
+    }
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "retention scan"));
+  }
+  flush();
+  LINEAGED_RETURN_IF_ERROR(write);
+  if (result.events > 0) {
+    // Let compaction drop the deleted raw events (and their blobs) soon.
+    rocksdb::CompactRangeOptions compact;
+    compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+        db_->db()->CompactRange(compact, db_->events(), nullptr, nullptr), "retention compact"));
+  }
+  purged_events_ += result.events;
+  purged_runs_ += result.runs;
+  retention_passes_ += 1;
+  return result;
 }
 
 }  // namespace lineaged::graphstore

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -180,6 +181,11 @@ class GraphStore {
   // Number of events stored (not counting duplicates).
   uint64_t event_count() const;
 
+  // Purges raw events with eventTime < cutoff and runs last updated before
+  // it, except the latest run of each job. Safe while writes go on; the
+  // background task calls it when Options::retention_days is set.
+  absl::StatusOr<RetentionResult> ApplyRetention(int64_t cutoff_micros);
+
   // Totals of the graph and RocksDB size figures; cheap (no scans).
   StoreStats GetStats() const;
 
@@ -203,8 +209,17 @@ class GraphStore {
   // Keys with `prefix` in the index column family (for counts at open).
   absl::StatusOr<uint64_t> CountPrefix(char prefix) const;
 
+  void RetentionLoop(int retention_days, int interval_seconds);
+
   std::unique_ptr<internal::Database> db_;
   std::unique_ptr<internal::Committer> committer_;
+
+  absl::Mutex retention_mu_;
+  bool retention_stopping_ ABSL_GUARDED_BY(retention_mu_) = false;
+  std::thread retention_thread_;
+  std::atomic<uint64_t> purged_events_{0};
+  std::atomic<uint64_t> purged_runs_{0};
+  std::atomic<uint64_t> retention_passes_{0};
   std::atomic<bool> open_{false};
 
   // Outbox bookkeeping: entries found at open, removed since (delivered or

@@ -28,6 +28,15 @@ struct Options {
   // the Atlas exporter to deliver. Off when no exporter is configured.
   bool outbox_enabled = false;
 
+  // Retention: raw events whose eventTime is older than this many days, and
+  // runs not updated for as long, are purged by a background task. The
+  // current state of datasets and jobs and the latest run of every job are
+  // never purged. 0 keeps everything.
+  int retention_days = 0;
+
+  // How often the retention task runs (the first pass runs at open).
+  int retention_interval_seconds = 3600;
+
   // Sync the WAL before acknowledging a write. Only tests of non-durable
   // behaviour should turn this off.
   bool sync_writes = true;

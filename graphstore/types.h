@@ -336,6 +336,16 @@ struct StoreStats {
   uint64_t live_blob_bytes = 0;
   uint64_t pending_compaction_bytes = 0;
   uint64_t wal_syncs = 0;  // since the store opened
+  // Purged by retention since the store opened.
+  uint64_t retention_purged_events = 0;
+  uint64_t retention_purged_runs = 0;
+  uint64_t retention_passes = 0;
+};
+
+// What one retention pass removed.
+struct RetentionResult {
+  uint64_t events = 0;
+  uint64_t runs = 0;
 };
 
 enum class SearchFilter { kAll, kDataset, kJob };

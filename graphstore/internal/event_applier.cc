@@ -978,4 +978,30 @@ absl::Status EventApplier::TagField(const QualifiedName& dataset, std::string_vi
   return absl::OkStatus();
 }
 
+absl::Status EventApplier::PurgeRuns(const std::vector<Uuid>& run_ids, int64_t cutoff,
+                                     uint64_t* purged) {
+  rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
+  for (const Uuid& run_id : run_ids) {
+    std::string key = RunKey(run_id);
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch_->Get(graph, key));
+    RunRecord run;
+    LINEAGED_ASSIGN_OR_RETURN(bool exists, ParseRecord(bytes, &run));
+    // Re-checked here: an event may have touched the run since the scan.
+    if (!exists || run.updated_at_micros() >= cutoff) continue;
+    LINEAGED_ASSIGN_OR_RETURN(Node * job, LoadById(run.job_node_id()));
+    if (job->record.latest_run_id() == Bytes(run_id)) continue;
+    if (run.indexed()) {
+      batch_->Delete(graph, RunListKey(run.job_node_id(), run.indexed_sort_time(), run_id));
+    }
+    batch_->Delete(graph, key);
+    job->record.set_run_count(job->record.run_count() - 1);
+    counters_->set_runs(counters_->runs() - 1);
+    auto* by_state = counters_->mutable_runs_by_state();
+    if (run.state() < by_state->size()) by_state->Set(run.state(), by_state->Get(run.state()) - 1);
+    ++*purged;
+  }
+  Flush();
+  return absl::OkStatus();
+}
+
 }  // namespace lineaged::graphstore::internal

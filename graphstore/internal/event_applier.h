@@ -41,6 +41,9 @@ class EventApplier {
                         bool add, int64_t now);
   absl::Status PutTag(std::string_view name, const std::optional<std::string>& description,
                       int64_t now);
+  // Deletes the runs still last updated before `cutoff` that are not the
+  // latest run of their job; adds how many to *purged.
+  absl::Status PurgeRuns(const std::vector<Uuid>& run_ids, int64_t cutoff, uint64_t* purged);
 
  private:
   struct Node {

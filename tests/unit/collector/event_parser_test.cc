@@ -202,3 +202,74 @@ TEST(EventParser, EveryValidCorpusEventIsAcceptedLeniently) {
 
 }  // namespace
 }  // namespace lineaged::collector
+
+namespace lineaged::collector {
+namespace {
+
+TEST(EventParserModel, ExtractsWhatTheStoreModels) {
+  ParsedEvent parsed = EventParser(ValidationMode::kLenient).Parse(R"({
+    "eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "p",
+    "run": {"runId": "not-a-uuid", "facets": {
+      "nominalTime": {"nominalStartTime": "2024-01-01T00:00:00Z"},
+      "parent": {"run": {"runId": "3f5e83fa-3480-44ff-99c5-ff943904e5e8"},
+                 "job": {"namespace": "airflow", "name": "dag"}},
+      "spark_unknown": {"x": 1}}},
+    "job": {"namespace": "air flow", "name": "dag.task", "facets": {
+      "jobType": {"processingType": "STREAMING", "integration": "FLINK"},
+      "sourceCodeLocation": {"type": "git", "url": "https://git/x"},
+      "documentation": {"description": "moves rows"}}},
+    "inputs": [{"namespace": "postgres://h:5432", "name": "db.t",
+      "facets": {"schema": {"fields": [{"name": "id", "type": "INT"}, {"name": "v"}]},
+                 "dataSource": {"name": "pg", "uri": "postgres://h:5432"}},
+      "inputFacets": {"dataQualityMetrics": {"rowCount": 3}}}],
+    "outputs": [{"namespace": "s3://b", "name": "out",
+      "facets": {"documentation": {"description": "d"}, "old": {"_deleted": true},
+        "symlinks": {"identifiers": [{"namespace": "hive", "name": "o", "type": "TABLE"}]},
+        "lifecycleStateChange": {"lifecycleStateChange": "OVERWRITE"},
+        "columnLineage": {"fields": {"x": {"inputFields": [
+          {"namespace": "postgres://h:5432", "name": "db.t", "field": "id"}],
+          "transformationType": "IDENTITY"}}}}}]
+  })");
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors);
+  const graphstore::Event& e = parsed.event;
+  EXPECT_EQ(e.job.namespace_name, "air_flow");  // sanitised, as Marquez
+  EXPECT_EQ(e.job_mention.streaming, true);
+  EXPECT_EQ(e.job_mention.location, "https://git/x");
+  EXPECT_EQ(e.job_mention.description, "moves rows");
+  ASSERT_EQ(e.run_mention.facets.size(), 2u);  // spark_unknown dropped
+  EXPECT_TRUE(e.run_mention.nominal_start_micros.has_value());
+  ASSERT_TRUE(e.run_mention.parent.has_value());
+  EXPECT_EQ(e.run_mention.parent->job, (QualifiedName{"airflow", "dag"}));
+  ASSERT_EQ(e.inputs.size(), 1u);
+  ASSERT_TRUE(e.inputs[0].schema.has_value());
+  ASSERT_EQ(e.inputs[0].schema->size(), 2u);
+  EXPECT_EQ((*e.inputs[0].schema)[0].type, "INT");
+  EXPECT_FALSE((*e.inputs[0].schema)[1].type.has_value());
+  EXPECT_EQ(e.inputs[0].source_name, "pg");
+  ASSERT_EQ(e.inputs[0].io_facets.size(), 1u);
+  EXPECT_EQ(e.inputs[0].io_facets[0].json, R"({"rowCount":3})");
+  const graphstore::DatasetMention& out = e.outputs[0];
+  EXPECT_EQ(out.description, "d");
+  EXPECT_EQ(out.lifecycle_state, "OVERWRITE");
+  ASSERT_EQ(out.symlinks.size(), 1u);
+  EXPECT_EQ(out.symlinks[0].name, (QualifiedName{"hive", "o"}));
+  ASSERT_EQ(out.column_lineage.size(), 1u);
+  EXPECT_EQ(out.column_lineage[0].transformation_type, "IDENTITY");
+  bool saw_deleted = false;
+  for (const graphstore::Facet& f : out.facets) saw_deleted |= f.name == "old" && f.deleted;
+  EXPECT_TRUE(saw_deleted);
+}
+
+TEST(EventParserModel, RefusesADatasetNamespaceMarquezRefuses) {
+  ParsedEvent parsed = EventParser(ValidationMode::kLenient).Parse(R"({
+    "eventType": "START", "eventTime": "2024-01-01T00:00:00Z", "producer": "p",
+    "run": {"runId": "3f5e83fa-3480-44ff-99c5-ff943904e5e8"},
+    "job": {"namespace": "n", "name": "j"},
+    "outputs": [{"namespace": "\ud83d\ude00", "name": "t"}]})");
+  EXPECT_EQ(parsed.rejection, Rejection::kMalformed);
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  EXPECT_THAT(parsed.errors[0], HasSubstr("dataset namespace"));
+}
+
+}  // namespace
+}  // namespace lineaged::collector
