@@ -14,6 +14,9 @@
 #   --runs_per_job N       passed to the generator (default 3)
 #   --queries Q            passed to lineaged_query_load (default: its own)
 #   --log_dir DIR          keep every tool's output here (default: a temp dir, printed)
+#   --max_load L           before measuring, wait while the 1-minute load average is above L
+#                          (default 2.5: the machine has 2 cores) ...
+#   --max_wait_seconds S   ... but at most S seconds per case (default 600), then measure anyway
 # Run from anywhere; needs bash, awk, mktemp. The machine's load is printed before each case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,8 @@ settle_seconds=10
 runs_per_job=3
 queries=""
 log_dir=""
+max_load=2.5
+max_wait_seconds=600
 while [ $# -gt 0 ]; do
   case "$1" in
     --build_dir) build_dir=$2; shift 2 ;;
@@ -36,6 +41,8 @@ while [ $# -gt 0 ]; do
     --runs_per_job) runs_per_job=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
     --log_dir) log_dir=$2; shift 2 ;;
+    --max_load) max_load=$2; shift 2 ;;
+    --max_wait_seconds) max_wait_seconds=$2; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -101,6 +108,13 @@ for case in $cases; do
   fi
   cat "$gen_out" >&2
   sleep "$settle_seconds"
+  waited=0
+  while awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v max="$max_load" 'BEGIN { exit !(l > max) }' &&
+      [ "$waited" -lt "$max_wait_seconds" ]; do
+    sleep 15
+    waited=$((waited + 15))
+  done
+  load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
   load_out=$log_dir/$name.query.txt
   load_args=(--url="$url" --nodes_file="$work/mid.txt" --requests="$requests"
@@ -109,11 +123,11 @@ for case in $cases; do
              --dataset_namespace="$(field dataset_namespace "$gen_out" "SAMPLE job_namespace=")"
              --search="$(field search "$gen_out" "SAMPLE job_namespace=")")
   [ -z "$queries" ] || load_args+=(--queries="$queries")
-  echo "   load before queries: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  echo "   load before queries: $load_at_start (waited ${waited}s)" >&2
   "$load" "${load_args[@]}" >"$load_out" 2>&1 || true  # unimplemented endpoints answer 404
   cat "$load_out" >&2
 
-  stores+=("| $case | $(field jobs "$gen_out" GENERATED) | $(field datasets "$gen_out" GENERATED) | $(field edges "$gen_out" GENERATED) | $(field runs "$gen_out" GENERATED) | $(field events "$gen_out" GENERATED) | $(field events_per_sec "$gen_out" POSTED) |")
+  stores+=("| $case | $(field jobs "$gen_out" GENERATED) | $(field datasets "$gen_out" GENERATED) | $(field edges "$gen_out" GENERATED) | $(field runs "$gen_out" GENERATED) | $(field events "$gen_out" GENERATED) | $(field events_per_sec "$gen_out" POSTED) | $load_at_start → $(cut -d' ' -f1-3 /proc/loadavg) |")
   while read -r line; do
     echo "$line" >"$work/result.txt"
     get() { field "$1" "$work/result.txt" RESULT; }
@@ -129,8 +143,8 @@ for case in $cases; do
 done
 
 echo
-echo "| case | jobs | datasets | edges | runs | events | ingest events/s |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| case | jobs | datasets | edges | runs | events | ingest events/s | load avg before → after queries |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${stores[@]}"
 echo
 echo "| case | query | nodes returned | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/req | KiB/answer | notes |"
