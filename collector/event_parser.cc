@@ -460,8 +460,8 @@ ParsedEvent EventParser::Parse(std::string body) {
     bool too_deep = false;
     nlohmann::json fallback = nlohmann::json::parse(
         body,
-        [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (depth >= static_cast<int>(kMaxDepth)) too_deep = true;
+        [&too_deep, max = limits_.max_depth](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth >= static_cast<int>(max)) too_deep = true;
           return !too_deep;
         },
         /*allow_exceptions=*/false);
