@@ -464,7 +464,8 @@ ParsedEvent EventParser::Parse(std::string body) {
     bool too_deep = false;
     nlohmann::json fallback = nlohmann::json::parse(
         body,
-        [&too_deep, max = limits_.max_depth](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+        [&too_deep, max = limits_.max_depth](int depth, nlohmann::json::parse_event_t,
+                                             nlohmann::json&) {
           if (depth >= static_cast<int>(max)) too_deep = true;
           return !too_deep;
         },
