@@ -97,7 +97,7 @@ void ExtractColumnLineage(dom::object facets, DatasetMention* out) {
       std::optional<std::string> field = String(input, "field");
       if (!ns || !name || !field) continue;
       graphstore::ColumnLineageInputField in{
-          {std::move(*ns), std::move(*name)}, std::move(*field), description, type};
+          {std::move(*ns), std::move(*name)}, std::move(*field), description, type, std::nullopt};
       // The newer per-input "transformations" array: its first entry.
       dom::array transformations;
       std::optional<dom::element> list = Field(input, "transformations");

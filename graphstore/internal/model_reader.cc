@@ -178,7 +178,8 @@ absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
       out.inputs.push_back(ColumnLineageInputField{{in.namespace_name(), in.dataset()},
                                                    in.field(),
                                                    in.transformation_description(),
-                                                   in.transformation_type()});
+                                                   in.transformation_type(),
+                                                   std::nullopt});
     }
     info.column_lineage.push_back(std::move(out));
   }

@@ -33,8 +33,8 @@ Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
   e.producer = "test";
   e.run_id = RunId(run);
   e.job = Name("ns", std::move(job));
-  for (QualifiedName& name : inputs) e.inputs.push_back(DatasetMention{.name = std::move(name)});
-  for (QualifiedName& name : outputs) e.outputs.push_back(DatasetMention{.name = std::move(name)});
+  for (QualifiedName& name : inputs) e.inputs.emplace_back().name = std::move(name);
+  for (QualifiedName& name : outputs) e.outputs.emplace_back().name = std::move(name);
   e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
   // Distinct content, distinct identity.
   for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;

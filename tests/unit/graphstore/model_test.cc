@@ -261,13 +261,13 @@ TEST_F(ModelTest, TagsOnDatasetsFieldsAndJobs) {
 TEST_F(ModelTest, ColumnLineageUpstreamAndDownstream) {
   DatasetMention out = Dataset("out", {"full_name"});
   out.facets.push_back(Facet{"columnLineage", "{}", false});
-  out.column_lineage.push_back(
-      ColumnLineageField{"full_name",
-                         {ColumnLineageInputField{Name("db", "in"), "first", "concat", "INDIRECT"},
-                          ColumnLineageInputField{Name("db", "in"), "missing", "", ""},
-                          ColumnLineageInputField{Name("db", "not_an_input"), "x", "", ""}},
-                         "concat",
-                         "INDIRECT"});
+  out.column_lineage.push_back(ColumnLineageField{
+      "full_name",
+      {ColumnLineageInputField{Name("db", "in"), "first", "concat", "INDIRECT", std::nullopt},
+       ColumnLineageInputField{Name("db", "in"), "missing", "", "", std::nullopt},
+       ColumnLineageInputField{Name("db", "not_an_input"), "x", "", "", std::nullopt}},
+      "concat",
+      "INDIRECT"});
   Finish(1, 100, "j", {Dataset("in", {"first", "last"})}, {out});
 
   auto up = store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "out")}, std::nullopt,
