@@ -53,6 +53,47 @@ std::pair<std::string, std::string> NamespaceRange(char prefix, std::string_view
   return {start, end};
 }
 
+// A newest-first page of a node's version records (dataset or job versions).
+template <typename Record>
+absl::StatusOr<std::vector<Record>> VersionRecordPage(const ModelReader& reader, char prefix,
+                                                      uint64_t node_id, size_t limit,
+                                                      size_t offset) {
+  std::vector<Record> records;
+  size_t skipped = 0;
+  auto [lo, hi] = IdRange(prefix, node_id);
+  LINEAGED_RETURN_IF_ERROR(reader.Scan(reader.db()->graph(), lo, hi, /*reverse=*/true,
+                                       [&](std::string_view, std::string_view value) {
+                                         if (records.size() >= limit) return false;
+                                         if (skipped++ < offset) return true;
+                                         records.emplace_back().ParseFromArray(
+                                             value.data(), static_cast<int>(value.size()));
+                                         return true;
+                                       }));
+  return records;
+}
+
+// The record of `version` if it is a version of node `node_id`.
+template <typename Record>
+absl::StatusOr<std::optional<Record>> FindVersionRecord(const ModelReader& reader, char id_prefix,
+                                                        char record_prefix, uint64_t node_id,
+                                                        const Uuid& version) {
+  LINEAGED_ASSIGN_OR_RETURN(
+      std::optional<std::string> where,
+      reader.Get(reader.db()->graph(), internal::UuidKey(id_prefix, version)));
+  if (!where || where->size() != 16 || DecodeBigEndian64(where->substr(0, 8)) != node_id) {
+    return std::optional<Record>();
+  }
+  LINEAGED_ASSIGN_OR_RETURN(
+      std::optional<std::string> bytes,
+      reader.Get(reader.db()->graph(),
+                 internal::NodeSequenceKey(record_prefix, node_id,
+                                           DecodeBigEndian64(where->substr(8, 8)))));
+  if (!bytes) return std::optional<Record>();
+  Record record;
+  if (!record.ParseFromString(*bytes)) return absl::DataLossError("unreadable version record");
+  return std::optional<Record>(std::move(record));
+}
+
 absl::Status NamespaceNotFound(std::string_view name) {
   return absl::NotFoundError(absl::StrCat("Namespace '", AsAbsl(name), "' not found."));
 }
@@ -162,18 +203,19 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     std::sort(names.begin(), names.end());
     return names;
   };
+  // Soft-deleted datasets are not in the graph, so no job edge may name them.
+  std::set<QualifiedName> datasets_in_graph;
+  for (const auto& [dataset, adjacency] : dataset_edges) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));  // cached
+    datasets_in_graph.insert(internal::NameOf(*record));
+  }
+  auto outside = [&](const QualifiedName& name) { return !datasets_in_graph.contains(name); };
   for (uint64_t job : visited_jobs) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
     JobNode node;
     LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, /*latest_runs=*/false));
-    // Soft-deleted datasets are not in the graph, so no edge may name them.
-    auto hidden = [&](const QualifiedName& name) -> bool {
-      auto id = reader.LookupId(NodeKind::kDataset, name);
-      if (!id.ok() || !id->has_value()) return true;
-      return !dataset_edges.contains(**id);
-    };
-    std::erase_if(node.data.inputs, hidden);
-    std::erase_if(node.data.outputs, hidden);
+    std::erase_if(node.data.inputs, outside);
+    std::erase_if(node.data.outputs, outside);
     graph.jobs.push_back(std::move(node));
   }
   for (const auto& [dataset, adjacency] : dataset_edges) {
@@ -412,16 +454,9 @@ absl::StatusOr<Page<DatasetVersionInfo>> GraphStore::ListDatasetVersions(const Q
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kDataset, name));
   Page<DatasetVersionInfo> page;
   page.total_count = node.second->version_count();
-  std::vector<internal::DatasetVersionRecord> records;
-  size_t skipped = 0;
-  auto [lo, hi] = IdRange(internal::kDatasetVersionPrefix, node.first);
-  LINEAGED_RETURN_IF_ERROR(reader.Scan(
-      db_->graph(), lo, hi, /*reverse=*/true, [&](std::string_view, std::string_view value) {
-        if (records.size() >= limit) return false;
-        if (skipped++ < offset) return true;
-        records.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()));
-        return true;
-      }));
+  LINEAGED_ASSIGN_OR_RETURN(
+      auto records, VersionRecordPage<internal::DatasetVersionRecord>(
+                        reader, internal::kDatasetVersionPrefix, node.first, limit, offset));
   for (const auto& record : records) {
     LINEAGED_ASSIGN_OR_RETURN(DatasetVersionInfo info, reader.DatasetVersion(*node.second, record));
     page.items.push_back(std::move(info));
@@ -434,23 +469,14 @@ absl::StatusOr<DatasetVersionInfo> GraphStore::GetDatasetVersion(const Qualified
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kDataset, name));
-  absl::Status not_found =
-      absl::NotFoundError(absl::StrCat("Dataset version '", FormatUuid(version), "' not found."));
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<std::string> where,
-      reader.Get(db_->graph(), internal::UuidKey(internal::kDatasetVersionIdPrefix, version)));
-  if (!where || where->size() != 16 || DecodeBigEndian64(where->substr(0, 8)) != node.first) {
-    return not_found;
+  LINEAGED_ASSIGN_OR_RETURN(auto record, FindVersionRecord<internal::DatasetVersionRecord>(
+                                             reader, internal::kDatasetVersionIdPrefix,
+                                             internal::kDatasetVersionPrefix, node.first, version));
+  if (!record) {
+    return absl::NotFoundError(
+        absl::StrCat("Dataset version '", FormatUuid(version), "' not found."));
   }
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<std::string> bytes,
-      reader.Get(db_->graph(),
-                 internal::NodeSequenceKey(internal::kDatasetVersionPrefix, node.first,
-                                           DecodeBigEndian64(where->substr(8, 8)))));
-  if (!bytes) return not_found;
-  internal::DatasetVersionRecord record;
-  if (!record.ParseFromString(*bytes)) return absl::DataLossError("unreadable version record");
-  return reader.DatasetVersion(*node.second, record);
+  return reader.DatasetVersion(*node.second, *record);
 }
 
 // --- jobs and runs --------------------------------------------------------------
@@ -535,16 +561,9 @@ absl::StatusOr<Page<JobVersionInfo>> GraphStore::ListJobVersions(const Qualified
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kJob, name));
   Page<JobVersionInfo> page;
   page.total_count = node.second->version_count();
-  std::vector<internal::JobVersionRecord> records;
-  size_t skipped = 0;
-  auto [lo, hi] = IdRange(internal::kJobVersionPrefix, node.first);
-  LINEAGED_RETURN_IF_ERROR(reader.Scan(
-      db_->graph(), lo, hi, /*reverse=*/true, [&](std::string_view, std::string_view value) {
-        if (records.size() >= limit) return false;
-        if (skipped++ < offset) return true;
-        records.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()));
-        return true;
-      }));
+  LINEAGED_ASSIGN_OR_RETURN(auto records,
+                            VersionRecordPage<internal::JobVersionRecord>(
+                                reader, internal::kJobVersionPrefix, node.first, limit, offset));
   for (const auto& record : records) {
     LINEAGED_ASSIGN_OR_RETURN(JobVersionInfo info, reader.JobVersion(*node.second, record));
     page.items.push_back(std::move(info));
@@ -557,22 +576,13 @@ absl::StatusOr<JobVersionInfo> GraphStore::GetJobVersion(const QualifiedName& na
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kJob, name));
-  absl::Status not_found =
-      absl::NotFoundError(absl::StrCat("Job version '", FormatUuid(version), "' not found."));
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<std::string> where,
-      reader.Get(db_->graph(), internal::UuidKey(internal::kJobVersionIdPrefix, version)));
-  if (!where || where->size() != 16 || DecodeBigEndian64(where->substr(0, 8)) != node.first) {
-    return not_found;
+  LINEAGED_ASSIGN_OR_RETURN(auto record, FindVersionRecord<internal::JobVersionRecord>(
+                                             reader, internal::kJobVersionIdPrefix,
+                                             internal::kJobVersionPrefix, node.first, version));
+  if (!record) {
+    return absl::NotFoundError(absl::StrCat("Job version '", FormatUuid(version), "' not found."));
   }
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<std::string> bytes,
-      reader.Get(db_->graph(), internal::NodeSequenceKey(internal::kJobVersionPrefix, node.first,
-                                                         DecodeBigEndian64(where->substr(8, 8)))));
-  if (!bytes) return not_found;
-  internal::JobVersionRecord record;
-  if (!record.ParseFromString(*bytes)) return absl::DataLossError("unreadable version record");
-  return reader.JobVersion(*node.second, record);
+  return reader.JobVersion(*node.second, *record);
 }
 
 absl::StatusOr<Page<RunInfo>> GraphStore::ListRuns(const QualifiedName& job, size_t limit,

@@ -172,6 +172,35 @@ std::string NormalizeSourceUri(std::string_view uri) {
   return absl::StrCat("http://", AsAbsl(uri));  // a bare host, as Marquez stores it
 }
 
+// Finds the record of `version` through the version index (`id_prefix`), or
+// allocates the node's next version sequence and indexes it. Sets
+// *record_key; returns whether the version existed (then *record is loaded).
+template <typename Record>
+absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, char record_prefix,
+                                           uint64_t node_id, NodeRecord* node,
+                                           const std::string& version, Record* record,
+                                           std::string* record_key) {
+  rocksdb::ColumnFamilyHandle* graph = batch->db()->graph();
+  std::string id_key = UuidKey(id_prefix, ToUuid(version));
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location, batch->Get(graph, id_key));
+  if (location) {
+    *record_key = NodeSequenceKey(record_prefix, DecodeBigEndian64(location->substr(0, 8)),
+                                  DecodeBigEndian64(location->substr(8, 8)));
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch->Get(graph, *record_key));
+    LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, record));
+    if (!found) return absl::DataLossError("a version index points at a missing version");
+    return true;
+  }
+  uint64_t seq = node->version_count();
+  node->set_version_count(seq + 1);
+  *record_key = NodeSequenceKey(record_prefix, node_id, seq);
+  std::string where = IdValue(node_id);
+  AppendBigEndian64(&where, seq);
+  batch->Put(graph, id_key, std::move(where));
+  record->set_version(version);
+  return false;
+}
+
 }  // namespace
 
 EventApplier::EventApplier(GroupBatch* batch, CountersRecord* counters)
@@ -406,25 +435,15 @@ absl::StatusOr<std::string> EventApplier::OutputVersion(Node* dataset,
                     ":")));
 
   rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
-  std::string id_key = UuidKey(kDatasetVersionIdPrefix, ToUuid(version));
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location, batch_->Get(graph, id_key));
   DatasetVersionRecord record;
   std::string record_key;
-  if (location) {
-    record_key = NodeSequenceKey(kDatasetVersionPrefix, DecodeBigEndian64(location->substr(0, 8)),
-                                 DecodeBigEndian64(location->substr(8, 8)));
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch_->Get(graph, record_key));
-    LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, &record));
-    if (!found) return absl::DataLossError("a version index points at a missing version");
+  LINEAGED_ASSIGN_OR_RETURN(
+      bool existed,
+      LoadOrAllocateVersion(batch_, kDatasetVersionIdPrefix, kDatasetVersionPrefix, dataset->id,
+                            &dataset->record, version, &record, &record_key));
+  if (existed) {
     if (mention.facets.empty()) return version;
   } else {
-    uint64_t seq = dataset->record.version_count();
-    dataset->record.set_version_count(seq + 1);
-    record_key = NodeSequenceKey(kDatasetVersionPrefix, dataset->id, seq);
-    std::string where = IdValue(dataset->id);
-    AppendBigEndian64(&where, seq);
-    batch_->Put(graph, id_key, std::move(where));
-    record.set_version(version);
     record.set_created_at_micros(t);
     *record.mutable_fields() = fields;
     if (!lifecycle.empty()) record.set_lifecycle_state(lifecycle);
@@ -576,24 +595,12 @@ absl::StatusOr<std::string> EventApplier::UpsertJobVersion(Node* job,
       {node.namespace_name(), node.name(), input_names, output_names, node.location()}, ":")));
 
   rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
-  std::string id_key = UuidKey(kJobVersionIdPrefix, ToUuid(version));
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location, batch_->Get(graph, id_key));
   JobVersionRecord record;
   std::string record_key;
-  if (location) {
-    record_key = NodeSequenceKey(kJobVersionPrefix, DecodeBigEndian64(location->substr(0, 8)),
-                                 DecodeBigEndian64(location->substr(8, 8)));
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch_->Get(graph, record_key));
-    LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, &record));
-    if (!found) return absl::DataLossError("a version index points at a missing version");
-  } else {
-    uint64_t seq = job->record.version_count();
-    job->record.set_version_count(seq + 1);
-    record_key = NodeSequenceKey(kJobVersionPrefix, job->id, seq);
-    std::string where = IdValue(job->id);
-    AppendBigEndian64(&where, seq);
-    batch_->Put(graph, id_key, std::move(where));
-    record.set_version(version);
+  LINEAGED_ASSIGN_OR_RETURN(
+      bool existed, LoadOrAllocateVersion(batch_, kJobVersionIdPrefix, kJobVersionPrefix, job->id,
+                                          &job->record, version, &record, &record_key));
+  if (!existed) {
     record.set_created_at_micros(t);
     record.set_updated_at_micros(t);
     if (node.has_location()) record.set_location(node.location());
