@@ -7,6 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 #include "graphstore/base/status_macros.h"
 #include "graphstore/base/strings.h"
@@ -32,6 +34,20 @@ std::string IdValue(uint64_t id) {
   std::string value;
   AppendBigEndian64(&value, id);
   return value;
+}
+
+// Map fields serialise in hash order unless asked otherwise; with a fixed
+// order equal records have equal bytes, so an unchanged record is recognised
+// (and not rewritten) by comparing bytes.
+std::string Serialize(const google::protobuf::MessageLite& record) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    record.SerializeToCodedStream(&coded);
+  }
+  return bytes;
 }
 
 template <typename Message>
@@ -179,7 +195,7 @@ template <typename Record>
 absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, char record_prefix,
                                            uint64_t node_id, NodeRecord* node,
                                            const std::string& version, Record* record,
-                                           std::string* record_key) {
+                                           std::string* record_key, std::string* stored) {
   rocksdb::ColumnFamilyHandle* graph = batch->db()->graph();
   std::string id_key = UuidKey(id_prefix, ToUuid(version));
   LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location, batch->Get(graph, id_key));
@@ -189,6 +205,7 @@ absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, ch
     LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch->Get(graph, *record_key));
     LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, record));
     if (!found) return absl::DataLossError("a version index points at a missing version");
+    *stored = std::move(*bytes);
     return true;
   }
   uint64_t seq = node->version_count();
@@ -229,6 +246,7 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadById(uint64_t id) {
                             batch_->Get(batch_->db()->graph(), NodeKey(id)));
   LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, &node.record));
   if (!found) return absl::DataLossError("an index points at a missing node");
+  node.stored = std::move(*bytes);
   return &nodes_.emplace(id, std::move(node)).first->second;
 }
 
@@ -264,7 +282,10 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadOrCreate(NodeRecord::Kind 
 
 void EventApplier::Flush() {
   for (auto& [id, node] : nodes_) {
-    batch_->Put(batch_->db()->graph(), NodeKey(id), node.record.SerializeAsString());
+    std::string bytes = Serialize(node.record);
+    if (node.created || bytes != node.stored) {
+      batch_->Put(batch_->db()->graph(), NodeKey(id), std::move(bytes));
+    }
   }
   nodes_.clear();
 }
@@ -436,11 +457,11 @@ absl::StatusOr<std::string> EventApplier::OutputVersion(Node* dataset,
 
   rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
   DatasetVersionRecord record;
-  std::string record_key;
+  std::string record_key, stored;
   LINEAGED_ASSIGN_OR_RETURN(
       bool existed,
       LoadOrAllocateVersion(batch_, kDatasetVersionIdPrefix, kDatasetVersionPrefix, dataset->id,
-                            &dataset->record, version, &record, &record_key));
+                            &dataset->record, version, &record, &record_key, &stored));
   if (existed) {
     if (mention.facets.empty()) return version;
   } else {
@@ -454,7 +475,8 @@ absl::StatusOr<std::string> EventApplier::OutputVersion(Node* dataset,
   }
   record.set_created_at_micros(std::min(record.created_at_micros(), t));
   MergeFacets(record.mutable_facets(), mention.facets, t);
-  batch_->Put(graph, record_key, record.SerializeAsString());
+  std::string bytes = Serialize(record);
+  if (!existed || bytes != stored) batch_->Put(graph, record_key, std::move(bytes));
   return version;
 }
 
@@ -596,10 +618,10 @@ absl::StatusOr<std::string> EventApplier::UpsertJobVersion(Node* job,
 
   rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
   JobVersionRecord record;
-  std::string record_key;
+  std::string record_key, stored;
   LINEAGED_ASSIGN_OR_RETURN(
       bool existed, LoadOrAllocateVersion(batch_, kJobVersionIdPrefix, kJobVersionPrefix, job->id,
-                                          &job->record, version, &record, &record_key));
+                                          &job->record, version, &record, &record_key, &stored));
   if (!existed) {
     record.set_created_at_micros(t);
     record.set_updated_at_micros(t);
@@ -614,7 +636,8 @@ absl::StatusOr<std::string> EventApplier::UpsertJobVersion(Node* job,
     record.set_latest_run_id(run_id);
     record.set_latest_run_time_micros(t);
   }
-  batch_->Put(graph, record_key, record.SerializeAsString());
+  std::string bytes = Serialize(record);
+  if (!existed || bytes != stored) batch_->Put(graph, record_key, std::move(bytes));
   return version;
 }
 
@@ -804,7 +827,8 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
     outputs.insert(outputs.end(), run_outputs.begin(), run_outputs.end());
     LINEAGED_RETURN_IF_ERROR(SetJobIo(job, std::move(inputs), std::move(outputs)));
   }
-  batch_->Put(graph, run_key, run.SerializeAsString());
+  std::string bytes = Serialize(run);
+  if (!run_bytes || bytes != *run_bytes) batch_->Put(graph, run_key, std::move(bytes));
   return absl::OkStatus();
 }
 

@@ -50,6 +50,7 @@ class EventApplier {
     uint64_t id = 0;
     NodeRecord record;
     bool created = false;
+    std::string stored;  // the record's bytes as loaded: unchanged records are not rewritten
   };
 
   // Nodes touched by the current item, written back by Flush.
