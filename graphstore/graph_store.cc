@@ -465,6 +465,11 @@ absl::StatusOr<RetentionResult> GraphStore::ApplyRetention(int64_t cutoff_micros
     LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
         db_->db()->CompactRange(compact, db_->events(), nullptr, nullptr), "retention compact"));
   }
+  // Texts of facets only purged runs named, and of facets replaced since
+  // the last sweep, go too.
+  if (committer_->facet_references_dropped() != committer_->facet_references_swept()) {
+    LINEAGED_RETURN_IF_ERROR(committer_->SweepFacets().status());
+  }
   purged_events_ += result.events;
   purged_runs_ += result.runs;
   retention_passes_ += 1;

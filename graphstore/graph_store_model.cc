@@ -625,7 +625,7 @@ absl::StatusOr<std::vector<Facet>> GraphStore::GetRunFacets(const Uuid& run_id,
   ModelReader reader(db_.get());
   LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, reader.Run(run_id));
   if (!run) return absl::NotFoundError(absl::StrCat("Run '", FormatUuid(run_id), "' not found."));
-  return internal::FacetsOf(job_facets ? run->job_facets() : run->facets());
+  return reader.FacetsOf(job_facets ? run->job_facets() : run->facets());
 }
 
 // --- search and events ------------------------------------------------------------

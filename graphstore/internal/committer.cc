@@ -1,14 +1,19 @@
 #include "graphstore/internal/committer.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
@@ -25,6 +30,23 @@ namespace {
 // Retries of DB::Resume() while the store cannot write.
 constexpr absl::Duration kFirstResumeDelay = absl::Milliseconds(100);
 constexpr absl::Duration kMaxResumeDelay = absl::Seconds(5);
+
+// Facet digests the commit thread remembers as stored (~20 bytes each).
+constexpr size_t kKnownFacets = 1u << 18;
+// A sweep scans every node, run and version, so it runs only when enough
+// references were dropped for it to find something, or once a day if any.
+constexpr absl::Duration kSweepCheckInterval = absl::Minutes(1);
+constexpr uint64_t kSweepAfterDropped = 100'000;
+constexpr absl::Duration kSweepEvery = absl::Hours(24);
+
+// Erases the digests `facets` names from `unreferenced`, the facet texts a
+// sweep found on its snapshot.
+void Mark(const google::protobuf::Map<std::string, FacetValue>& facets,
+          absl::flat_hash_set<FacetDigest>* unreferenced) {
+  for (const auto& [name, value] : facets) {
+    if (HasDigest(value)) unreferenced->erase(DigestOf(value));
+  }
+}
 
 // Why a write failed, in words safe to show a client: RocksDB's messages name
 // files ("While appending to file: /data/000012.log: Read-only file system"),
@@ -60,10 +82,12 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
       next_sequence_(next_sequence),
       counters_(counters),
       cache_(options.committer_cache_bytes),
+      facets_(kKnownFacets),
       published_counters_(counters),
       committed_next_sequence_(next_sequence) {
   commit_thread_ = std::thread([this] { CommitLoop(); });
   sync_thread_ = std::thread([this] { SyncLoop(); });
+  sweep_thread_ = std::thread([this] { SweepLoop(); });
 }
 
 Committer::~Committer() { Stop(); }
@@ -92,6 +116,12 @@ absl::Status Committer::SubmitMutation(Mutation mutation, WriteCallback done) {
 
 void Committer::Stop() {
   {
+    absl::MutexLock lock(&sweep_wait_mu_);
+    sweep_stopping_ = true;
+  }
+  sweep_abort_ = true;
+  if (sweep_thread_.joinable()) sweep_thread_.join();
+  {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
@@ -101,6 +131,118 @@ void Committer::Stop() {
     sync_stopping_ = true;
   }
   if (sync_thread_.joinable()) sync_thread_.join();
+}
+
+absl::Status Committer::RunMutation(Mutation mutation) {
+  absl::Notification done;
+  absl::Status result;
+  LINEAGED_RETURN_IF_ERROR(
+      SubmitMutation(std::move(mutation), [&](absl::StatusOr<WriteOutcome> outcome) {
+        result = outcome.status();
+        done.Notify();
+      }));
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<uint64_t> Committer::SweepFacets() {
+  absl::MutexLock sweep_lock(&sweep_mu_);
+  const uint64_t dropped_at_start = facets_.dropped_references();
+  LINEAGED_RETURN_IF_ERROR(RunMutation([](EventApplier& applier, int64_t) {
+    applier.BeginFacetSweep();
+    return absl::OkStatus();
+  }));
+  // Every group written before BeginFacetSweep is in this snapshot; what
+  // events name after it, the commit thread remembers (FacetStore::Touch).
+  absl::flat_hash_set<FacetDigest> unreferenced;
+  absl::Status scanned = [&]() -> absl::Status {
+    rocksdb::ReadOptions options;
+    options.snapshot = db_->db()->GetSnapshot();
+    options.fill_cache = false;
+    struct Release {
+      Database* db;
+      const rocksdb::Snapshot* snapshot;
+      ~Release() { db->db()->ReleaseSnapshot(snapshot); }
+    } release{db_, options.snapshot};
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->graph()));
+    auto scan = [&](char prefix, const std::function<bool(rocksdb::Slice)>& visit) {
+      const std::string start(1, prefix);
+      for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+        if (sweep_abort_.load(std::memory_order_relaxed)) {
+          return absl::UnavailableError("the store is closing");
+        }
+        if (!visit(it->value())) return absl::DataLossError("unreadable graph record");
+      }
+      return FromRocksDb(it->status(), "facet sweep scan");
+    };
+    const std::string facet_start(1, kFacetPrefix);
+    for (it->Seek(facet_start); it->Valid() && it->key().starts_with(facet_start); it->Next()) {
+      unreferenced.insert(DigestFromBytes(it->key().ToStringView().substr(1)));
+    }
+    LINEAGED_RETURN_IF_ERROR(FromRocksDb(it->status(), "facet sweep scan"));
+    if (unreferenced.empty()) return absl::OkStatus();
+    // Every record kind that names facets: nodes, runs, dataset versions.
+    LINEAGED_RETURN_IF_ERROR(scan(kNodePrefix, [&](rocksdb::Slice value) {
+      NodeRecord record;
+      if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+      Mark(record.facets(), &unreferenced);
+      return true;
+    }));
+    LINEAGED_RETURN_IF_ERROR(scan(kRunPrefix, [&](rocksdb::Slice value) {
+      RunRecord record;
+      if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+      Mark(record.facets(), &unreferenced);
+      Mark(record.job_facets(), &unreferenced);
+      for (const auto* list : {&record.inputs(), &record.outputs()}) {
+        for (const RunDatasetRecord& entry : *list) Mark(entry.facets(), &unreferenced);
+      }
+      return true;
+    }));
+    return scan(kDatasetVersionPrefix, [&](rocksdb::Slice value) {
+      DatasetVersionRecord record;
+      if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) return false;
+      Mark(record.facets(), &unreferenced);
+      return true;
+    });
+  }();
+  std::vector<FacetDigest> candidates;
+  if (scanned.ok()) candidates.assign(unreferenced.begin(), unreferenced.end());
+  uint64_t deleted = 0;
+  // Ends the sweep even when the scan failed (deleting nothing then).
+  absl::Status ended = RunMutation([&](EventApplier& applier, int64_t) {
+    applier.EndFacetSweep(candidates, &deleted);
+    return absl::OkStatus();
+  });
+  LINEAGED_RETURN_IF_ERROR(scanned);
+  LINEAGED_RETURN_IF_ERROR(ended);
+  swept_dropped_ = dropped_at_start;
+  return deleted;
+}
+
+void Committer::SweepLoop() {
+  absl::Time last_sweep = absl::Now();
+  for (;;) {
+    {
+      absl::MutexLock lock(&sweep_wait_mu_);
+      auto stopping = [this]()
+                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(sweep_wait_mu_) { return sweep_stopping_; };
+      if (sweep_wait_mu_.AwaitWithTimeout(absl::Condition(&stopping), kSweepCheckInterval)) {
+        return;
+      }
+    }
+    const uint64_t dropped = facets_.dropped_references() - swept_dropped_.load();
+    const absl::Time now = absl::Now();
+    if (dropped < kSweepAfterDropped && (dropped == 0 || now - last_sweep < kSweepEvery)) {
+      continue;
+    }
+    absl::StatusOr<uint64_t> deleted = SweepFacets();
+    last_sweep = now;
+    if (deleted.ok()) {
+      spdlog::info("facet sweep: deleted {} facet texts no record names", *deleted);
+    } else if (!absl::IsUnavailable(deleted.status())) {
+      spdlog::error("facet sweep failed (retried later): {}", deleted.status().ToString());
+    }
+  }
 }
 
 CountersRecord Committer::counters() const {
@@ -249,7 +391,7 @@ void Committer::MaybeResume() {
 void Committer::CommitGroup(std::vector<Pending>* group) {
   const uint64_t first_sequence = next_sequence_;
   const CountersRecord counters_before = counters_;
-  GroupBatch batch(db_, &cache_);
+  GroupBatch batch(db_, &cache_, &facets_);
   std::vector<absl::StatusOr<WriteOutcome>> outcomes;
   outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();

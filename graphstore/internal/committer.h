@@ -7,6 +7,7 @@
 // runs their callbacks. So the next group is prepared while the last one is
 // being synced, and no event is acknowledged before its WAL sync. One writer
 // means graph updates need no locks and read-modify-write cannot interleave.
+// A third thread sweeps facet texts no record names any more (facet_store.h).
 
 #include <atomic>
 #include <cstdint>
@@ -23,6 +24,7 @@
 
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/record_cache.h"
 #include "graphstore/internal/records.pb.h"
 
@@ -57,8 +59,19 @@ class Committer {
   // retries Resume() with backoff while writes fail. Thread-safe.
   absl::Status write_status() const;
 
-  // Refuses new events, commits all queued ones, and joins the thread.
+  // Refuses new events, commits all queued ones, and joins the threads.
   void Stop();
+
+  // Deletes the stored facet texts that no record names (see facet_store.h)
+  // and returns how many. Blocks for a scan of the graph's nodes, runs and
+  // versions; one sweep at a time. Unavailable once stopping. Any thread
+  // but the commit and sync threads.
+  absl::StatusOr<uint64_t> SweepFacets();
+
+  // Facet references dropped since start, and as of the last sweep's start:
+  // a sweep can only find something when they differ.
+  uint64_t facet_references_dropped() const { return facets_.dropped_references(); }
+  uint64_t facet_references_swept() const { return swept_dropped_.load(); }
 
   // Sequence numbers below this are durable.
   uint64_t next_sequence() const { return committed_next_sequence_.load(); }
@@ -90,6 +103,9 @@ class Committer {
 
   void CommitLoop();
   void SyncLoop();
+  void SweepLoop();
+  // Runs `mutation` on the commit thread and waits until it is durable.
+  absl::Status RunMutation(Mutation mutation);
   void CommitGroup(std::vector<Pending>* group);
   // Logs a failed write or sync in full and returns what clients get: for
   // an I/O error Unavailable "the store cannot write: <why>" (and the store
@@ -124,6 +140,13 @@ class Committer {
   uint64_t next_sequence_;
   CountersRecord counters_;
   RecordCache cache_;
+  FacetStore facets_;  // commit thread, but for its atomic counter
+
+  absl::Mutex sweep_mu_;  // one sweep at a time
+  absl::Mutex sweep_wait_mu_;
+  bool sweep_stopping_ ABSL_GUARDED_BY(sweep_wait_mu_) = false;
+  std::atomic<bool> sweep_abort_{false};
+  std::atomic<uint64_t> swept_dropped_{0};
 
   mutable absl::Mutex published_mu_;
   CountersRecord published_counters_ ABSL_GUARDED_BY(published_mu_);
@@ -133,6 +156,7 @@ class Committer {
   std::atomic<uint64_t> outbox_added_{0};
   std::thread commit_thread_;
   std::thread sync_thread_;
+  std::thread sweep_thread_;
 };
 
 }  // namespace lineaged::graphstore::internal

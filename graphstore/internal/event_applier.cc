@@ -111,19 +111,8 @@ void FoldRunEvent(RunRecord* run, RunEventType type, int64_t t, bool is_new) {
   if (IsTerminal(*next)) run->set_ended_at_micros(t);
 }
 
-// Merges facets newest-wins by eventTime; returns the names this event won.
-std::set<std::string> MergeFacets(FacetMap* map, const std::vector<Facet>& facets, int64_t t) {
-  std::set<std::string> won;
-  for (const Facet& facet : facets) {
-    auto it = map->find(facet.name);
-    if (it != map->end() && it->second.event_time_micros() > t) continue;
-    FacetValue& value = (*map)[facet.name];
-    value.set_json(facet.deleted ? "" : facet.json);
-    value.set_deleted(facet.deleted);
-    value.set_event_time_micros(t);
-    won.insert(facet.name);
-  }
-  return won;
+bool Won(const std::vector<std::string_view>& won, std::string_view facet) {
+  return std::find(won.begin(), won.end(), facet) != won.end();
 }
 
 bool FacetDeleted(const FacetMap& map, const std::string& name) {
@@ -222,6 +211,53 @@ absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, ch
 
 EventApplier::EventApplier(GroupBatch* batch, CountersRecord* counters)
     : batch_(batch), counters_(counters) {}
+
+// --- facets -------------------------------------------------------------------
+
+absl::StatusOr<FacetDigest> EventApplier::Intern(const Facet& facet) {
+  FacetStore* store = batch_->facets();
+  // A dataset's facets go into its node and its version: hash them once.
+  auto [it, inserted] = digests_.try_emplace(&facet);
+  if (inserted) {
+    it->second = store->Digest(facet.json);
+    LINEAGED_ASSIGN_OR_RETURN(bool stored, batch_->FacetStored(it->second));
+    if (!stored) batch_->PutFacet(it->second, facet.json);
+  }
+  store->Touch(it->second);
+  return it->second;
+}
+
+absl::StatusOr<std::vector<std::string_view>> EventApplier::MergeFacets(
+    FacetMap* map, const std::vector<Facet>& facets, int64_t t) {
+  std::vector<std::string_view> won;
+  for (const Facet& facet : facets) {
+    auto it = map->find(facet.name);
+    if (it != map->end() && it->second.event_time_micros() > t) continue;
+    FacetDigest digest{};
+    if (!facet.deleted) {
+      LINEAGED_ASSIGN_OR_RETURN(digest, Intern(facet));
+    }
+    FacetValue& value = (*map)[facet.name];
+    if (HasDigest(value) && DigestOf(value) != digest) batch_->facets()->CountDropped(1);
+    SetDigest(digest, &value);
+    value.set_deleted(facet.deleted);
+    value.set_event_time_micros(t);
+    won.push_back(facet.name);
+  }
+  return won;
+}
+
+void EventApplier::BeginFacetSweep() { batch_->facets()->BeginSweep(); }
+
+void EventApplier::EndFacetSweep(const std::vector<FacetDigest>& unreferenced, uint64_t* deleted) {
+  FacetStore* store = batch_->facets();
+  for (const FacetDigest& digest : unreferenced) {
+    if (store->Touched(digest)) continue;  // named again since the sweep's snapshot
+    batch_->DeleteFacet(digest);
+    ++*deleted;
+  }
+  store->EndSweep();
+}
 
 // --- nodes ------------------------------------------------------------------
 
@@ -385,8 +421,9 @@ absl::Status EventApplier::ApplyDatasetMention(Node* dataset, const DatasetMenti
   LINEAGED_RETURN_IF_ERROR(Unhide(dataset, t));
   record.set_updated_at_micros(std::max(record.updated_at_micros(), t));
   record.set_created_at_micros(std::min(record.created_at_micros(), t));
-  std::set<std::string> won = MergeFacets(record.mutable_facets(), mention.facets, t);
-  auto wins = [&](const char* facet) { return won.count(facet) > 0; };
+  LINEAGED_ASSIGN_OR_RETURN(std::vector<std::string_view> won,
+                            MergeFacets(record.mutable_facets(), mention.facets, t));
+  auto wins = [&](std::string_view facet) { return Won(won, facet); };
   if (wins("schema")) {
     if (mention.schema) {
       ReplaceFields(record.mutable_fields(), *mention.schema);
@@ -474,7 +511,7 @@ absl::StatusOr<std::string> EventApplier::OutputVersion(Node* dataset,
     record.set_schema_version(SchemaVersion(fields));
   }
   record.set_created_at_micros(std::min(record.created_at_micros(), t));
-  MergeFacets(record.mutable_facets(), mention.facets, t);
+  LINEAGED_RETURN_IF_ERROR(MergeFacets(record.mutable_facets(), mention.facets, t).status());
   std::string bytes = Serialize(record);
   if (!existed || bytes != stored) batch_->Put(graph, record_key, std::move(bytes));
   return version;
@@ -535,26 +572,28 @@ absl::Status EventApplier::SetColumnLineage(Node* dataset, const DatasetMention&
 
 // --- jobs and runs ----------------------------------------------------------
 
-void EventApplier::ApplyJobMention(Node* job, const JobMention& mention, int64_t t) {
+absl::Status EventApplier::ApplyJobMention(Node* job, const JobMention& mention, int64_t t) {
   NodeRecord& record = job->record;
   record.set_updated_at_micros(std::max(record.updated_at_micros(), t));
   record.set_created_at_micros(std::min(record.created_at_micros(), t));
-  std::set<std::string> won = MergeFacets(record.mutable_facets(), mention.facets, t);
-  if (won.count("jobType") && mention.streaming) record.set_streaming(*mention.streaming);
-  if (won.count("sourceCodeLocation")) {
+  LINEAGED_ASSIGN_OR_RETURN(std::vector<std::string_view> won,
+                            MergeFacets(record.mutable_facets(), mention.facets, t));
+  if (Won(won, "jobType") && mention.streaming) record.set_streaming(*mention.streaming);
+  if (Won(won, "sourceCodeLocation")) {
     if (mention.location) {
       record.set_location(*mention.location);
     } else if (FacetDeleted(record.facets(), "sourceCodeLocation")) {
       record.clear_location();
     }
   }
-  if (won.count("documentation")) {
+  if (Won(won, "documentation")) {
     if (mention.description) {
       record.set_description(*mention.description);
     } else if (FacetDeleted(record.facets(), "documentation")) {
       record.clear_description();
     }
   }
+  return absl::OkStatus();
 }
 
 absl::Status EventApplier::SetJobIo(Node* job, std::vector<uint64_t> inputs,
@@ -732,8 +771,9 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
     run.set_parent_job_namespace(mention.parent->job.namespace_name);
     run.set_parent_job_name(mention.parent->job.name);
   }
-  MergeFacets(run.mutable_facets(), mention.facets, t);
-  MergeFacets(run.mutable_job_facets(), event.job_mention.facets, t);
+  LINEAGED_RETURN_IF_ERROR(MergeFacets(run.mutable_facets(), mention.facets, t).status());
+  LINEAGED_RETURN_IF_ERROR(
+      MergeFacets(run.mutable_job_facets(), event.job_mention.facets, t).status());
   IndexRun(job->id, event.run_id, &run);
 
   if (job->record.latest_run_id() == run_id) {
@@ -759,7 +799,7 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
       entry->set_dataset_id(dataset->id);
       entry->set_version(version);
     }
-    MergeFacets(entry->mutable_facets(), input.io_facets, t);
+    LINEAGED_RETURN_IF_ERROR(MergeFacets(entry->mutable_facets(), input.io_facets, t).status());
   }
   std::vector<uint64_t> run_inputs;
   for (const RunDatasetRecord& in : run.inputs()) run_inputs.push_back(in.dataset_id());
@@ -779,7 +819,7 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
       entry->set_dataset_id(dataset->id);
       entry->set_version(version);
     }
-    MergeFacets(entry->mutable_facets(), output.io_facets, t);
+    LINEAGED_RETURN_IF_ERROR(MergeFacets(entry->mutable_facets(), output.io_facets, t).status());
     auto column_facet = dataset->record.facets().find("columnLineage");
     if (!output.column_lineage.empty() && column_facet != dataset->record.facets().end() &&
         column_facet->second.event_time_micros() == t) {
@@ -850,7 +890,7 @@ absl::Status EventApplier::Apply(const Event& event) {
 
   LINEAGED_ASSIGN_OR_RETURN(Node * job, LoadOrCreate(NodeRecord::KIND_JOB, event.job, t));
   LINEAGED_RETURN_IF_ERROR(Unhide(job, t));
-  ApplyJobMention(job, event.job_mention, t);
+  LINEAGED_RETURN_IF_ERROR(ApplyJobMention(job, event.job_mention, t));
   if (event.kind == EventKind::kRun) {
     if (event.run_mention.parent) LINEAGED_RETURN_IF_ERROR(EnsureParent(event, job));
     LINEAGED_RETURN_IF_ERROR(ApplyRun(event, job));
@@ -1033,6 +1073,11 @@ absl::Status EventApplier::PurgeRuns(const std::vector<Uuid>& run_ids, int64_t c
       batch_->Delete(graph, RunListKey(run.job_node_id(), run.indexed_sort_time(), run_id));
     }
     batch_->Delete(graph, key);
+    uint64_t references = run.facets_size() + run.job_facets_size();
+    for (const auto* list : {&run.inputs(), &run.outputs()}) {
+      for (const RunDatasetRecord& entry : *list) references += entry.facets_size();
+    }
+    batch_->facets()->CountDropped(references);
     job->record.set_run_count(job->record.run_count() - 1);
     counters_->set_runs(counters_->runs() - 1);
     auto* by_state = counters_->mutable_runs_by_state();

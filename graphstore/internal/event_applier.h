@@ -11,9 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
+#include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/types.h"
@@ -45,6 +47,13 @@ class EventApplier {
   // latest run of their job; adds how many to *purged.
   absl::Status PurgeRuns(const std::vector<Uuid>& run_ids, int64_t cutoff, uint64_t* purged);
 
+  // --- Facet sweeps (see facet_store.h). ---
+  // From here on, the facet texts events name are kept by EndFacetSweep.
+  void BeginFacetSweep();
+  // Deletes the texts of `unreferenced` (found on a snapshot taken after
+  // BeginFacetSweep) that no event named since; adds how many to *deleted.
+  void EndFacetSweep(const std::vector<FacetDigest>& unreferenced, uint64_t* deleted);
+
  private:
   struct Node {
     uint64_t id = 0;
@@ -65,9 +74,16 @@ class EventApplier {
   absl::Status Unhide(Node* node, int64_t t);
   absl::Status SetHidden(Node* node);
 
+  // Stores the text of `facet` unless it is stored; returns its digest.
+  absl::StatusOr<FacetDigest> Intern(const Facet& facet);
+  // Merges facets newest-wins by eventTime; returns the names this event won.
+  absl::StatusOr<std::vector<std::string_view>> MergeFacets(
+      google::protobuf::Map<std::string, FacetValue>* map, const std::vector<Facet>& facets,
+      int64_t t);
+
   absl::Status ApplyDatasetMention(Node* dataset, const DatasetMention& mention, int64_t t);
   absl::Status EnsureSource(std::string_view name, std::string_view uri, int64_t t);
-  void ApplyJobMention(Node* job, const JobMention& mention, int64_t t);
+  absl::Status ApplyJobMention(Node* job, const JobMention& mention, int64_t t);
 
   // The version a read of `dataset` uses: its current one, made if absent.
   absl::StatusOr<std::string> InputVersion(Node* dataset, const DatasetMention& mention, int64_t t);
@@ -90,6 +106,7 @@ class EventApplier {
   GroupBatch* const batch_;
   CountersRecord* const counters_;
   std::map<uint64_t, Node> nodes_;
+  absl::flat_hash_map<const Facet*, FacetDigest> digests_;  // of this item's facets
 };
 
 }  // namespace lineaged::graphstore::internal

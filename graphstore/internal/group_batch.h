@@ -8,20 +8,28 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "rocksdb/write_batch.h"
 
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/facet_store.h"
+#include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/record_cache.h"
+#include "graphstore/internal/rocksdb_status.h"
 
 namespace lineaged::graphstore::internal {
 
 class GroupBatch {
  public:
-  GroupBatch(Database* db, RecordCache* cache) : db_(db), cache_(cache) {}
+  // `db`, `cache` and `facets` must outlive the batch.
+  GroupBatch(Database* db, RecordCache* cache, FacetStore* facets)
+      : db_(db), cache_(cache), facets_(facets) {}
 
   Database* db() const { return db_; }
+  FacetStore* facets() const { return facets_; }
 
   // Reads through the group's own writes, then the cache (graph keys), then
   // the database.
@@ -53,21 +61,55 @@ class GroupBatch {
     batch_.Put(cf, key, rocksdb::Slice(value.data(), value.size()));
   }
 
-  rocksdb::WriteBatch* batch() { return &batch_; }
+  // Whether the text of `digest` is stored, counting this group's writes.
+  // Facet texts bypass the overlay and the record cache: the committer never
+  // reads them back, it only needs to know they exist.
+  absl::StatusOr<bool> FacetStored(const FacetDigest& digest) {
+    if (auto it = facet_writes_.find(digest); it != facet_writes_.end()) return it->second;
+    if (facets_->Known(digest)) return true;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        db_->db()->Get(rocksdb::ReadOptions(), db_->graph(), FacetKey(DigestBytes(digest)), &value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocksDb(s, "get facet");
+    facets_->Remember(digest);
+    return true;
+  }
+
+  void PutFacet(const FacetDigest& digest, std::string_view json) {
+    PutBlind(db_->graph(), FacetKey(DigestBytes(digest)), json);
+    facet_writes_[digest] = true;
+  }
+
+  void DeleteFacet(const FacetDigest& digest) {
+    batch_.Delete(db_->graph(), FacetKey(DigestBytes(digest)));
+    facet_writes_[digest] = false;
+  }
 
   // A save point for one item of the group; RollbackToSavePoint undoes the
   // batch part, and the overlay is restored from the copy.
   void SetSavePoint() {
     batch_.SetSavePoint();
     saved_overlay_ = overlay_;
+    saved_facet_writes_ = facet_writes_;
   }
   void RollbackToSavePoint() {
     batch_.RollbackToSavePoint();
     overlay_ = std::move(saved_overlay_);
+    facet_writes_ = std::move(saved_facet_writes_);
   }
+
+  rocksdb::WriteBatch* batch() { return &batch_; }
 
   // After a successful write: the group's graph writes are now the truth.
   void PublishToCache() {
+    for (const auto& [digest, stored] : facet_writes_) {
+      if (stored) {
+        facets_->Remember(digest);
+      } else {
+        facets_->Forget(digest);
+      }
+    }
     const char graph_id = static_cast<char>(db_->graph()->GetID());
     for (auto& [key, value] : overlay_) {
       if (key[0] != graph_id) continue;
@@ -88,9 +130,12 @@ class GroupBatch {
 
   Database* const db_;
   RecordCache* const cache_;
+  FacetStore* const facets_;
   rocksdb::WriteBatch batch_;
   std::unordered_map<std::string, std::optional<std::string>> overlay_;
   std::unordered_map<std::string, std::optional<std::string>> saved_overlay_;
+  absl::flat_hash_map<FacetDigest, bool> facet_writes_;  // true: put, false: deleted
+  absl::flat_hash_map<FacetDigest, bool> saved_facet_writes_;
 };
 
 }  // namespace lineaged::graphstore::internal

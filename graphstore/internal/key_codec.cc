@@ -117,6 +117,8 @@ std::string NamedKey(char prefix, std::string_view name) {
   return key;
 }
 
+std::string FacetKey(std::string_view digest) { return NamedKey(kFacetPrefix, digest); }
+
 std::string RunListKey(uint64_t job_id, int64_t sort_time, const Uuid& run_id) {
   std::string key(1, kRunListPrefix);
   AppendBigEndian64(&key, job_id);

@@ -34,6 +34,7 @@ inline constexpr char kJobVersionIdPrefix = 'w';  // w <16-byte version> -> be64
 inline constexpr char kRunListPrefix = 'r';  // r <be64 job> <be64 ~sort time> <16-byte run> -> ""
 inline constexpr char kSourcePrefix = 's';   // s <name bytes> -> SourceRecord
 inline constexpr char kTagPrefix = 'g';      // g <name bytes> -> TagRecord
+inline constexpr char kFacetPrefix = 'f';    // f <16-byte digest> -> facet JSON text
 // c <be64 input dataset> <ostr input field> <be64 output dataset> <ostr output field> -> ""
 inline constexpr char kColumnEdgePrefix = 'c';
 // Column family "index".
@@ -44,7 +45,8 @@ inline constexpr char kDeadLetterPrefix = 'y';  // y <be64 seq> -> be64 ordered 
 
 inline constexpr std::string_view kMetaCounters = "counters";
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
-inline constexpr uint64_t kFormatVersion = 2;  // 2: the Marquez model
+// 2: the Marquez model; 3: facet texts stored once, by digest.
+inline constexpr uint64_t kFormatVersion = 3;
 
 // Column family "events" value: kEventValueVersion, be64 received micros, raw JSON.
 inline constexpr char kEventValueVersion = 1;
@@ -82,6 +84,7 @@ std::string SequenceKey(char prefix, uint64_t sequence);  // outbox and dead let
 std::string NodeSequenceKey(char prefix, uint64_t node_id, uint64_t seq);
 std::string UuidKey(char prefix, const Uuid& id);
 std::string NamedKey(char prefix, std::string_view name);  // sources, tags
+std::string FacetKey(std::string_view digest);
 // Runs of a job, newest first: `sort_time` 0 (never started) sorts last.
 std::string RunListKey(uint64_t job_id, int64_t sort_time, const Uuid& run_id);
 std::string ColumnEdgeKey(uint64_t input_dataset, std::string_view input_field,

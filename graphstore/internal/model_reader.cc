@@ -7,6 +7,7 @@
 #include "graphstore/base/status_macros.h"
 #include "graphstore/base/time_format.h"
 #include "graphstore/base/uuid.h"
+#include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -47,16 +48,6 @@ std::vector<FieldInfo> FieldsOf(const google::protobuf::RepeatedPtrField<FieldRe
 
 QualifiedName NameOf(const NodeRecord& record) {
   return QualifiedName{record.namespace_name(), record.name()};
-}
-
-std::vector<Facet> FacetsOf(const google::protobuf::Map<std::string, FacetValue>& map) {
-  std::vector<Facet> out;
-  for (const auto& [name, value] : map) {
-    if (value.deleted()) continue;
-    out.push_back(Facet{name, value.json(), false});
-  }
-  std::sort(out.begin(), out.end(), [](const Facet& a, const Facet& b) { return a.name < b.name; });
-  return out;
 }
 
 Uuid UuidOf(std::string_view bytes) {
@@ -154,6 +145,24 @@ absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::strin
   return std::optional<NamespaceRecord>(std::move(record));
 }
 
+absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(
+    const google::protobuf::Map<std::string, FacetValue>& map) {
+  std::vector<Facet> out;
+  for (const auto& [name, value] : map) {
+    if (value.deleted()) continue;
+    const std::string key = FacetKey(DigestBytes(DigestOf(value)));
+    auto text = facet_texts_.find(key);
+    if (text == facet_texts_.end()) {
+      LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> json, Get(db_->graph(), key));
+      if (!json) return absl::DataLossError("a record names a facet text that is not stored");
+      text = facet_texts_.emplace(key, std::move(*json)).first;
+    }
+    out.push_back(Facet{name, text->second, false});
+  }
+  std::sort(out.begin(), out.end(), [](const Facet& a, const Facet& b) { return a.name < b.name; });
+  return out;
+}
+
 absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
   DatasetInfo info;
   info.name = NameOf(record);
@@ -183,7 +192,7 @@ absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
     }
     info.column_lineage.push_back(std::move(out));
   }
-  info.facets = FacetsOf(record.facets());
+  LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
   std::string lifecycle = record.lifecycle_state();
   std::transform(lifecycle.begin(), lifecycle.end(), lifecycle.begin(), ::toupper);
   info.deleted = lifecycle == "DROP";
@@ -216,11 +225,12 @@ absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& 
         list == &record.inputs() ? info.input_versions : info.output_versions;
     for (const RunDatasetRecord& entry : *list) {
       LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(entry.dataset_id()));
+      LINEAGED_ASSIGN_OR_RETURN(std::vector<Facet> facets, FacetsOf(entry.facets()));
       out.push_back(RunDatasetVersion{DatasetVersionId{NameOf(*dataset), UuidOf(entry.version())},
-                                      FacetsOf(entry.facets())});
+                                      std::move(facets)});
     }
   }
-  info.facets = FacetsOf(record.facets());
+  LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
   if (!record.parent_run_id().empty()) info.parent_run_id = UuidOf(record.parent_run_id());
   // Marquez's run args: nominal times and the parent run, as text.
   if (info.nominal_start_micros) {
@@ -301,7 +311,7 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
       info.latest_runs.push_back(std::move(run_info));
     }
   }
-  info.facets = FacetsOf(record.facets());
+  LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
   if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
   info.tags.assign(record.tags().begin(), record.tags().end());
   return info;
@@ -326,7 +336,7 @@ absl::StatusOr<DatasetVersionInfo> ModelReader::DatasetVersion(const NodeRecord&
       LINEAGED_ASSIGN_OR_RETURN(info.created_by_run, RunOf(run_id, *run));
     }
   }
-  info.facets = FacetsOf(record.facets());
+  LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
   return info;
 }
 

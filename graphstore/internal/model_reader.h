@@ -56,6 +56,11 @@ class ModelReader {
                                                     const DatasetVersionRecord& record);
   absl::StatusOr<JobVersionInfo> JobVersion(const NodeRecord& job, const JobVersionRecord& record);
 
+  // A record's facets with their texts (stored once, by digest), sorted by
+  // name; deleted facets left out. DataLoss if a text is missing.
+  absl::StatusOr<std::vector<Facet>> FacetsOf(
+      const google::protobuf::Map<std::string, FacetValue>& map);
+
   // The latest run of a job, if it has one.
   absl::StatusOr<std::optional<RunInfo>> LatestRun(const NodeRecord& job);
   absl::StatusOr<RunState> LatestRunState(const NodeRecord& job);
@@ -65,10 +70,10 @@ class ModelReader {
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions options_;
   std::unordered_map<uint64_t, NodeRecord> nodes_;
+  std::unordered_map<std::string, std::string> facet_texts_;  // by facet key
 };
 
 QualifiedName NameOf(const NodeRecord& record);
-std::vector<Facet> FacetsOf(const google::protobuf::Map<std::string, FacetValue>& map);
 Uuid UuidOf(std::string_view bytes);
 
 }  // namespace lineaged::graphstore::internal

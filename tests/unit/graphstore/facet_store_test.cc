@@ -1,0 +1,210 @@
+// Facet texts are stored once per distinct text and swept once no record
+// names them (graphstore/internal/facet_store.h).
+
+#include "graphstore/internal/facet_store.h"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+
+#include "graphstore/graph_store.h"
+#include "graphstore/internal/database.h"
+#include "graphstore/internal/event_applier.h"
+#include "graphstore/internal/group_batch.h"
+#include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/record_cache.h"
+#include "tests/testing/temp_dir.h"
+
+namespace lineaged::graphstore {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+Uuid RunId(uint8_t n) {
+  Uuid id{};
+  id[15] = n;
+  return id;
+}
+
+// A run event of job ns.j with one run facet "a" and one job facet "jobType".
+Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string run_facet,
+               std::string job_facet = R"({"processingType":"BATCH"})") {
+  Event e;
+  e.kind = EventKind::kRun;
+  e.event_type = type;
+  e.event_time_micros = time;
+  e.producer = "test";
+  e.run_id = RunId(run);
+  e.job = QualifiedName{"ns", "j"};
+  e.run_mention.facets.push_back(Facet{"a", std::move(run_facet), false});
+  e.job_mention.facets.push_back(Facet{"jobType", std::move(job_facet), false});
+  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) +
+               ",\"type\":" + std::to_string(static_cast<int>(type)) + "}";
+  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
+  return e;
+}
+
+std::vector<std::string> Texts(const std::vector<Facet>& facets) {
+  std::vector<std::string> out;
+  for (const Facet& facet : facets) out.push_back(facet.name + "=" + facet.json);
+  return out;
+}
+
+class FacetStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.data_dir = dir_.path() + "/data";
+    Reopen();
+  }
+
+  void Reopen() {
+    auto opened = GraphStore::Open(options_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
+  }
+
+  void Write(Event e) {
+    auto outcome = store_->WriteAndWait(std::move(e));
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+  }
+
+  // The facet texts on disk (closes the store to look, then reopens it).
+  std::multiset<std::string> StoredTexts() {
+    store_.reset();
+    std::multiset<std::string> texts;
+    {
+      auto db = internal::Database::Open(options_);
+      EXPECT_TRUE(db.ok()) << db.status();
+      if (!db.ok()) return texts;
+      std::unique_ptr<rocksdb::Iterator> it(
+          (*db)->db()->NewIterator(rocksdb::ReadOptions(), (*db)->graph()));
+      const std::string prefix(1, internal::kFacetPrefix);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        texts.insert(it->value().ToString());
+      }
+    }
+    Reopen();
+    return texts;
+  }
+
+  testing::TempDir dir_;
+  Options options_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+TEST_F(FacetStorageTest, EachDistinctTextIsStoredOnce) {
+  // Two runs, each START and COMPLETE: the job facet is the same in all four
+  // events, the run facet the same in both events of a run.
+  Write(RunEvent(1, RunEventType::kStart, 100, R"({"x":1})"));
+  Write(RunEvent(1, RunEventType::kComplete, 110, R"({"x":1})"));
+  Write(RunEvent(2, RunEventType::kStart, 200, R"({"x":2})"));
+  Write(RunEvent(2, RunEventType::kComplete, 210, R"({"x":2})"));
+
+  EXPECT_THAT(StoredTexts(),
+              UnorderedElementsAre(R"({"processingType":"BATCH"})", R"({"x":1})", R"({"x":2})"));
+  auto facets = store_->GetRunFacets(RunId(1), /*job_facets=*/false);
+  ASSERT_TRUE(facets.ok()) << facets.status();
+  EXPECT_THAT(Texts(*facets), ElementsAre(R"(a={"x":1})"));
+  auto job_facets = store_->GetRunFacets(RunId(2), /*job_facets=*/true);
+  ASSERT_TRUE(job_facets.ok()) << job_facets.status();
+  EXPECT_THAT(Texts(*job_facets), ElementsAre(R"(jobType={"processingType":"BATCH"})"));
+}
+
+TEST_F(FacetStorageTest, SweepDeletesTextsReplacedByNewerOnes) {
+  Write(RunEvent(1, RunEventType::kStart, 100, R"({"state":"started"})"));
+  Write(RunEvent(1, RunEventType::kComplete, 110, R"({"state":"done"})", R"({"v":2})"));
+
+  // Retention with a cutoff before every event purges nothing but sweeps.
+  auto result = store_->ApplyRetention(/*cutoff_micros=*/1);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->runs, 0u);
+
+  EXPECT_THAT(StoredTexts(), UnorderedElementsAre(R"({"state":"done"})", R"({"v":2})"));
+  auto facets = store_->GetRunFacets(RunId(1), /*job_facets=*/false);
+  ASSERT_TRUE(facets.ok()) << facets.status();
+  EXPECT_THAT(Texts(*facets), ElementsAre(R"(a={"state":"done"})"));
+  auto job = store_->GetJob(QualifiedName{"ns", "j"});
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_THAT(Texts(job->facets), ElementsAre(R"(jobType={"v":2})"));
+}
+
+TEST_F(FacetStorageTest, RetentionDeletesTheTextsOnlyPurgedRunsNamed) {
+  Write(RunEvent(1, RunEventType::kStart, 100, R"({"only":"run 1"})"));
+  Write(RunEvent(2, RunEventType::kStart, 1000, R"({"only":"run 2"})"));
+
+  auto result = store_->ApplyRetention(/*cutoff_micros=*/500);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->runs, 1u);
+
+  EXPECT_THAT(StoredTexts(),
+              UnorderedElementsAre(R"({"only":"run 2"})", R"({"processingType":"BATCH"})"));
+  auto facets = store_->GetRunFacets(RunId(2), /*job_facets=*/false);
+  ASSERT_TRUE(facets.ok()) << facets.status();
+  EXPECT_THAT(Texts(*facets), ElementsAre(R"(a={"only":"run 2"})"));
+}
+
+// The commit thread's half of a sweep, driven by hand: a text the snapshot
+// found unreferenced survives if an event named it after the sweep began.
+TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
+  testing::TempDir dir;
+  Options options;
+  options.data_dir = dir.path() + "/data";
+  auto db = internal::Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  internal::RecordCache cache(1 << 20);
+  internal::FacetStore facets(1024);
+  internal::CountersRecord counters;
+  auto run_group = [&](const std::function<absl::Status(internal::EventApplier&)>& item) {
+    internal::GroupBatch batch(db->get(), &cache, &facets);
+    internal::EventApplier applier(&batch, &counters);
+    ASSERT_TRUE(item(applier).ok());
+    ASSERT_TRUE((*db)->db()->Write(rocksdb::WriteOptions(), batch.batch()).ok());
+    batch.PublishToCache();
+  };
+  auto stored = [&](std::string_view json) {
+    auto value =
+        (*db)->Get((*db)->graph(), internal::FacetKey(internal::DigestBytes(facets.Digest(json))));
+    return value.ok() && value->has_value();
+  };
+
+  Event first = RunEvent(1, RunEventType::kStart, 100, R"({"kept":true})");
+  first.run_mention.facets.push_back(Facet{"b", R"({"kept":false})", false});
+  run_group([&](internal::EventApplier& applier) { return applier.Apply(first); });
+  ASSERT_TRUE(stored(R"({"kept":true})"));
+  ASSERT_TRUE(stored(R"({"kept":false})"));
+
+  run_group([](internal::EventApplier& applier) {
+    applier.BeginFacetSweep();
+    return absl::OkStatus();
+  });
+  // Named again after the sweep began (a text already stored: no write).
+  run_group([&](internal::EventApplier& applier) {
+    return applier.Apply(RunEvent(2, RunEventType::kStart, 200, R"({"kept":true})"));
+  });
+  // What a snapshot taken before that event would have found unreferenced.
+  std::vector<internal::FacetDigest> unreferenced = {facets.Digest(R"({"kept":true})"),
+                                                     facets.Digest(R"({"kept":false})")};
+  uint64_t deleted = 0;
+  run_group([&](internal::EventApplier& applier) {
+    applier.EndFacetSweep(unreferenced, &deleted);
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(deleted, 1u);
+  EXPECT_TRUE(stored(R"({"kept":true})"));
+  EXPECT_FALSE(stored(R"({"kept":false})"));
+
+  // A text deleted by a sweep is stored again when an event names it.
+  run_group([&](internal::EventApplier& applier) {
+    return applier.Apply(RunEvent(3, RunEventType::kStart, 300, R"({"kept":false})"));
+  });
+  EXPECT_TRUE(stored(R"({"kept":false})"));
+}
+
+}  // namespace
+}  // namespace lineaged::graphstore
