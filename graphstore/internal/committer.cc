@@ -425,7 +425,7 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
     }
     // Not synced here: the sync thread syncs once for all groups written
     // while it was busy, and only then acknowledges them.
-    rocksdb::Status written = db_->db()->Write(rocksdb::WriteOptions(), batch.batch());
+    rocksdb::Status written = db_->db()->Write(rocksdb::WriteOptions(), batch.Finish());
     if (written.ok()) {
       if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
     } else {

@@ -164,7 +164,7 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     internal::GroupBatch batch(db->get(), &cache, &facets);
     internal::EventApplier applier(&batch, &counters);
     ASSERT_TRUE(item(applier).ok());
-    ASSERT_TRUE((*db)->db()->Write(rocksdb::WriteOptions(), batch.batch()).ok());
+    ASSERT_TRUE((*db)->db()->Write(rocksdb::WriteOptions(), batch.Finish()).ok());
     batch.PublishToCache();
   };
   auto stored = [&](std::string_view json) {
