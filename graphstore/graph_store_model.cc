@@ -136,11 +136,6 @@ absl::Status NamespaceNotFound(std::string_view name) {
   return absl::NotFoundError(absl::StrCat("Namespace '", AsAbsl(name), "' not found."));
 }
 
-bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
-  return absl::StrContains(absl::AsciiStrToLower(AsAbsl(haystack)),
-                           absl::AsciiStrToLower(AsAbsl(needle)));
-}
-
 }  // namespace
 
 // --- lineage ----------------------------------------------------------------
@@ -673,6 +668,9 @@ absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) con
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   std::vector<std::pair<SearchHit, uint64_t>> hits;
+  // Scanned names are decoded into reused buffers: a search reads every name.
+  const std::string needle = absl::AsciiStrToLower(AsAbsl(query.text));
+  std::string namespace_name, name, lower_name;
   for (char prefix : {internal::kDatasetNamePrefix, internal::kJobNamePrefix}) {
     NodeKind kind = prefix == internal::kDatasetNamePrefix ? NodeKind::kDataset : NodeKind::kJob;
     if (query.filter == SearchFilter::kDataset && kind != NodeKind::kDataset) continue;
@@ -683,15 +681,17 @@ absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) con
         reader.Scan(db_->graph(), range.first, range.second, false,
                     [&](std::string_view key, std::string_view value) {
                       std::string_view rest = key.substr(1);
-                      SearchHit hit;
-                      hit.kind = kind;
-                      if (!internal::ConsumeOrderedString(&rest, &hit.name.namespace_name) ||
-                          !internal::ConsumeOrderedString(&rest, &hit.name.name)) {
+                      if (!internal::ConsumeOrderedString(&rest, &namespace_name) ||
+                          !internal::ConsumeOrderedString(&rest, &name)) {
                         return true;
                       }
-                      if (ContainsIgnoringCase(hit.name.name, query.text)) {
-                        hits.emplace_back(std::move(hit), DecodeBigEndian64(value));
-                      }
+                      lower_name.assign(name);
+                      absl::AsciiStrToLower(&lower_name);
+                      if (lower_name.find(needle) == std::string::npos) return true;
+                      SearchHit hit;
+                      hit.kind = kind;
+                      hit.name = QualifiedName{namespace_name, name};
+                      hits.emplace_back(std::move(hit), DecodeBigEndian64(value));
                       return true;
                     }));
   }
