@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 
+#include "api/json_writer.h"
 #include "graphstore/base/strings.h"
 
 namespace lineaged::api {
@@ -89,6 +90,14 @@ void Router::Dispatch(Request request, Responder respond) const {
     if (!match) continue;
     path_matched = true;
     if (route.method != request.method) continue;
+    // Names are echoed in JSON answers, which must be UTF-8 (JsonWriter's contract).
+    for (const auto& [name, value] : params) {
+      if (!IsValidUtf8(value)) {
+        Observed(request, route.pattern,
+                 std::move(respond))(ErrorResponse(400, "path param " + name + " is not UTF-8"));
+        return;
+      }
+    }
     request.path_params = std::move(params);
     Responder observed = Observed(request, route.pattern, std::move(respond));
     route.handler(request, std::move(observed));

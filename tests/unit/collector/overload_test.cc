@@ -108,6 +108,15 @@ class OverloadTest : public ::testing::Test {
     return reply.Wait();
   }
 
+  // With a one-event queue and the disk held: "first" is in the write, "second"
+  // waits in the queue, so the next event is refused.
+  void FillQueue(PendingReply& first, PendingReply& second) {
+    fs_->Hold();
+    HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
+    ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+    HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  }
+
   bool JobStored(const std::string& job) {
     return store_->GetLineage({graphstore::NodeKind::kJob, {"ns", job}}, 0).ok();
   }
@@ -133,11 +142,8 @@ TEST_F(OverloadTest, EventOverALimitIs413NamingLimitAndField) {
 
 TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
   Open(/*max_pending_events=*/1);
-  fs_->Hold();
   PendingReply first, second;
-  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
-  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   PendingReply third;
   HandleLineagePost(ingest_.get(), "application/json", Event("third"), third.Callback());
   // Refused at once, while the accepted ones still wait for the disk.
@@ -161,6 +167,35 @@ TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
   EXPECT_EQ(Post(Event("third")).status, 201);  // the retry the client makes
 }
 
+TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
+  Open(/*max_pending_events=*/1);
+  PendingReply first, second;
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
+  PendingReply batch;
+  HandleLineageBatchPost(ingest_.get(), "application/json",
+                         "[" + Event("batch1") + "," + Event("batch2") + "]", batch.Callback());
+  std::optional<HttpReply> refused = batch.Get();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429) << refused->body;
+  EXPECT_EQ(Header(*refused, "Retry-After"), "1");
+  nlohmann::json body = nlohmann::json::parse(refused->body, nullptr, false);
+  EXPECT_EQ(body["summary"]["received"], 2);
+  EXPECT_EQ(body["summary"]["retriable"], 2);
+
+  fs_->Release();
+  EXPECT_EQ(first.Wait().status, 201);
+  EXPECT_EQ(second.Wait().status, 201);
+  EXPECT_FALSE(JobStored("batch1"));
+  // The client's retry (one element at a time: the queue here holds one event).
+  for (const char* job : {"batch1", "batch2"}) {
+    PendingReply retried;
+    HandleLineageBatchPost(ingest_.get(), "application/json", "[" + Event(job) + "]",
+                           retried.Callback());
+    EXPECT_EQ(retried.Wait().status, 200);
+    EXPECT_TRUE(JobStored(job));
+  }
+}
+
 TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
   Open(/*max_pending_events=*/1);
   GrpcServerOptions options;
@@ -171,11 +206,8 @@ TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
   auto stub = lineaged::v1::LineageIngest::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials()));
 
-  fs_->Hold();
   PendingReply first, second;
-  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
-  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
 
   grpc::ClientContext context;
   lineaged::v1::EmitRequest request;
