@@ -8,6 +8,7 @@
 #include "spdlog/spdlog.h"
 
 #include "api/internal/http_session.h"
+#include "graphstore/base/thread_name.h"
 
 namespace lineaged::api {
 
@@ -159,7 +160,10 @@ absl::Status HttpServer::Start() {
   int threads =
       options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { state_->ioc.run(); });
+    threads_.emplace_back([this] {
+      graphstore::NameThisThread("http-io");
+      state_->ioc.run();
+    });
   }
   started_ = true;
   return absl::OkStatus();

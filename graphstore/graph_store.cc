@@ -14,6 +14,7 @@
 #include "spdlog/spdlog.h"
 
 #include "graphstore/base/status_macros.h"
+#include "graphstore/base/thread_name.h"
 #include "graphstore/internal/committer.h"
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/event_applier.h"
@@ -116,6 +117,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
     GraphStore* raw = store.get();
     store->retention_thread_ = std::thread(
         [raw, days = options.retention_days, interval = options.retention_interval_seconds] {
+          NameThisThread("retention");
           raw->RetentionLoop(days, interval);
         });
   }

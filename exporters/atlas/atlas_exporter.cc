@@ -14,6 +14,7 @@
 #include "spdlog/spdlog.h"
 
 #include "exporters/atlas/atlas_model.h"
+#include "graphstore/base/thread_name.h"
 
 namespace lineaged::exporters {
 
@@ -91,7 +92,10 @@ AtlasExporter::AtlasExporter(graphstore::GraphStore* store, AtlasExporterOptions
 AtlasExporter::~AtlasExporter() { Stop(); }
 
 void AtlasExporter::Start() {
-  worker_ = std::thread([this] { Run(); });
+  worker_ = std::thread([this] {
+    graphstore::NameThisThread("atlas-export");
+    Run();
+  });
 }
 
 void AtlasExporter::Stop() {

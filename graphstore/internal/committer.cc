@@ -1,7 +1,9 @@
 #include "graphstore/internal/committer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include "spdlog/spdlog.h"
 
 #include "graphstore/base/status_macros.h"
+#include "graphstore/base/thread_name.h"
 #include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/key_codec.h"
@@ -85,9 +88,18 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
       facets_(kKnownFacets),
       published_counters_(counters),
       committed_next_sequence_(next_sequence) {
-  commit_thread_ = std::thread([this] { CommitLoop(); });
-  sync_thread_ = std::thread([this] { SyncLoop(); });
-  sweep_thread_ = std::thread([this] { SweepLoop(); });
+  commit_thread_ = std::thread([this] {
+    NameThisThread("commit");
+    CommitLoop();
+  });
+  sync_thread_ = std::thread([this] {
+    NameThisThread("wal-sync");
+    SyncLoop();
+  });
+  sweep_thread_ = std::thread([this] {
+    NameThisThread("facet-sweep");
+    SweepLoop();
+  });
 }
 
 Committer::~Committer() { Stop(); }
