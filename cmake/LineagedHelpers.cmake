@@ -1,7 +1,18 @@
 # Shared build helpers: warnings, sanitizers and one test binary per component.
 
 set(_lineaged_sanitizer_flags "")
-if(LINEAGED_SANITIZER STREQUAL "address")
+if(LINEAGED_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "LINEAGED_FUZZ needs clang: configure with CC=clang CXX=clang++")
+  endif()
+  if(NOT LINEAGED_SANITIZER STREQUAL "" AND NOT LINEAGED_SANITIZER STREQUAL "address,undefined")
+    message(FATAL_ERROR "LINEAGED_FUZZ builds with address,undefined only")
+  endif()
+  # Coverage instrumentation everywhere; only the fuzz targets link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+  set(_lineaged_sanitizer_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                                -fno-omit-frame-pointer)
+elseif(LINEAGED_SANITIZER STREQUAL "address")
   set(_lineaged_sanitizer_flags -fsanitize=address -fno-omit-frame-pointer)
 elseif(LINEAGED_SANITIZER STREQUAL "undefined")
   set(_lineaged_sanitizer_flags -fsanitize=undefined -fno-sanitize-recover=undefined)

@@ -29,6 +29,15 @@ struct ServerState {
   std::atomic<bool> stopping{false};
 };
 
+// Builds the router's Request from a parsed message: path and decoded query
+// from the target, Content-Type, and the body inflated per Content-Encoding
+// (at most max_body_bytes). Returns nullopt and fills *out, or the response
+// to send instead: 413 (too large once inflated), 400 (corrupt), 415 (unknown
+// encoding). Pure: the fuzz target tests/fuzz/router_fuzzer.cc calls it too.
+std::optional<Response> ToRequest(
+    boost::beast::http::request<boost::beast::http::string_body>&& message, size_t max_body_bytes,
+    Request* out);
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket&& socket, ServerState* state);
