@@ -11,7 +11,11 @@ std::optional<std::string> Request::Query(std::string_view name) const {
 }
 
 Response ErrorResponse(int status, std::string_view message) {
-  return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump());
+  // Messages quote client input (a path, a nodeId) that need not be UTF-8;
+  // nlohmann's default dump() throws on that, which would end the process.
+  // Invalid bytes become U+FFFD instead.
+  return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump(
+                                  -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Response JsonResponse(int status, std::string body) {

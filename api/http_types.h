@@ -36,7 +36,8 @@ struct Response {
 using Responder = std::function<void(Response)>;
 using Handler = std::function<void(const Request&, Responder)>;
 
-// {"code":status,"message":message}, Marquez's error body.
+// {"code":status,"message":message}, Marquez's error body. Bytes of `message`
+// that are not UTF-8 are replaced by U+FFFD; never throws.
 Response ErrorResponse(int status, std::string_view message);
 Response JsonResponse(int status, std::string body);
 

@@ -529,6 +529,23 @@ TEST(Robustness, BadInputNeverCrashesServer) {
   ExpectHealthy(server, "truncated gzip");
 }
 
+// Found by tests/fuzz: error bodies quote client bytes, and rendering bytes
+// that are not UTF-8 as JSON threw, which ended the server.
+TEST(Robustness, ClientBytesThatAreNotUtf8NeverCrashServer) {
+  TestServer server;
+  ASSERT_TRUE(server.Start());
+  for (const std::string target :
+       {"/api/v1/lineage?nodeId=%FF", "/api/v1/lineage?nodeId=datasetF%E9eld:s3://b:p:c",
+        "/api/v1/lineage?nodeId=dataset:ns:%C3"}) {
+    const Response response = server.client().Get(target);
+    EXPECT_GE(response.status, 400) << target << ": " << response.body;
+    EXPECT_LT(response.status, 500) << target << ": " << response.body;
+    EXPECT_TRUE(ParseJson(response.body).is_object()) << target;
+    ExpectHealthy(server, target);
+    if (!server.Alive()) return;
+  }
+}
+
 // Several clients post distinct jobs; the server is SIGKILLed mid-burst once
 // 200 events were acknowledged. After a restart every acknowledged job must be
 // there: a 201 means the event is durable.

@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace lineaged::api {
 namespace {
@@ -47,6 +48,26 @@ TEST(Router, BadEscapeInPlaceholderIs400) {
   router.Add("GET", "/x/{name}",
              [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
   EXPECT_EQ(Call(router, "GET", "/x/%zz").status, 400);
+}
+
+// Found by tests/fuzz: nlohmann's dump() throws on invalid UTF-8, and an
+// exception in a handler ends the server.
+TEST(ErrorResponse, MessageThatIsNotUtf8StillGivesAJsonBody) {
+  const Response response = ErrorResponse(400, "malformed nodeId 'dataset\xff\xc3:x'");
+  EXPECT_EQ(response.status, 400);
+  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  ASSERT_FALSE(body.is_discarded()) << response.body;
+  EXPECT_EQ(body["code"], 400);
+  EXPECT_EQ(body["message"], "malformed nodeId 'dataset\uFFFD\uFFFD:x'");
+}
+
+TEST(Router, WrongMethodOnAPathThatIsNotUtf8Is405WithAJsonBody) {
+  Router router;
+  router.Add("POST", "/x/{name}/retry",
+             [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+  const Response response = Call(router, "GET", "/x/\xfe\xff/retry");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_TRUE(nlohmann::json::accept(response.body)) << response.body;
 }
 
 TEST(Query, ParsesAndDecodes) {
