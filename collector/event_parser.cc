@@ -133,11 +133,15 @@ std::optional<dom::element> Field(dom::object object, std::string_view key) {
   return value;
 }
 
-// Quotes of client values in messages are kept short.
+// Quotes of client values in messages are kept short, cut before a character:
+// the text is UTF-8 (simdjson checked it) and must stay so, as messages go
+// into JSON bodies and protobuf strings.
 std::string Abbreviate(std::string_view text) {
   constexpr size_t kMax = 64;
   if (text.size() <= kMax) return std::string(text);
-  return absl::StrCat(AsAbsl(text.substr(0, kMax)), "...");
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(AsAbsl(text.substr(0, cut)), "...");
 }
 
 std::optional<RunEventType> ParseEventType(std::string_view text) {

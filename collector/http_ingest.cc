@@ -12,10 +12,16 @@ namespace lineaged::collector {
 
 namespace {
 
+// Messages may quote client bytes; nlohmann's default dump() throws on any
+// that are not UTF-8, which would end the server. Render them as U+FFFD.
+std::string Dump(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 HttpReply ErrorReply(int status, std::string_view message) {
   HttpReply reply;
   reply.status = status;
-  reply.body = nlohmann::json{{"code", status}, {"message", message}}.dump();
+  reply.body = Dump({{"code", status}, {"message", message}});
   return reply;
 }
 
@@ -38,7 +44,7 @@ HttpReply ToHttpReply(const IngestResult& result) {
     case Code::kInvalid: {
       HttpReply reply;
       reply.status = 422;
-      reply.body = nlohmann::json{{"errors", result.errors}}.dump();
+      reply.body = Dump({{"errors", result.errors}});
       return reply;
     }
     case Code::kUnavailable: {
@@ -91,7 +97,7 @@ std::string BatchResponseBody(const std::vector<IngestResult>& results) {
                                    {"retriable", retriable},
                                    {"non_retriable", failed - retriable}}},
                                  {"failed_events", std::move(failed_events)}};
-  return body.dump();
+  return Dump(body);
 }
 
 void HandleLineageBatchPost(IngestService* service, std::string_view content_type, std::string body,

@@ -544,6 +544,16 @@ TEST(Robustness, ClientBytesThatAreNotUtf8NeverCrashServer) {
     ExpectHealthy(server, target);
     if (!server.Alive()) return;
   }
+  // The 400 for an unparseable eventTime quotes its first 64 bytes, which must
+  // not end inside a character ("\u20ac" is three bytes in UTF-8).
+  nlohmann::json event = MinimalEvent("test", "euros");
+  std::string euros;
+  for (int i = 0; i < 40; ++i) euros += "\u20ac";
+  event["eventTime"] = euros;
+  const Response response = server.PostEvent(event.dump());
+  EXPECT_EQ(response.status, 400) << response.body;
+  EXPECT_TRUE(IsErrorBody(response, 400));
+  ExpectHealthy(server, "a long eventTime of multi-byte characters");
 }
 
 // Several clients post distinct jobs; the server is SIGKILLed mid-burst once

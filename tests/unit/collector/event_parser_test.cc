@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 #include "tests/testing/data.h"
 
@@ -81,6 +82,22 @@ TEST(EventParser, MalformedJsonAndTimestampsAreMalformed) {
     "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"n","name":"j"}})");
   EXPECT_EQ(date_only.rejection, Rejection::kMalformed);
   EXPECT_THAT(date_only.errors, ElementsAre(HasSubstr("eventTime")));
+}
+
+// Found by review for tests/fuzz: the message quoted the first 64 bytes of the
+// eventTime, which could end inside a character; rendering that as JSON threw.
+TEST(EventParser, LongUnparseableEventTimeIsQuotedWholeCharacters) {
+  std::string euros;
+  for (int i = 0; i < 40; ++i) euros += "\u20ac";  // 3 bytes in UTF-8; 64 is not a multiple
+  nlohmann::json event = nlohmann::json::parse(kMinimalRun);
+  event["eventTime"] = euros;
+  ParsedEvent parsed = Lenient(event.dump());
+  ASSERT_EQ(parsed.rejection, Rejection::kMalformed);
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  std::string quoted;
+  for (int i = 0; i < 21; ++i) quoted += "\xe2\x82\xac";  // 63 bytes: the whole characters
+  EXPECT_THAT(parsed.errors[0], HasSubstr("'" + quoted + "...'"));
+  EXPECT_NO_THROW(nlohmann::json(parsed.errors).dump());
 }
 
 TEST(EventParser, DeepNestingIsMalformedNotACrash) {
