@@ -458,8 +458,19 @@ ParsedEvent EventParser::Parse(std::string body) {
     // simdjson's DOM refuses numbers beyond 64 bits (12345678901234567890123,
     // 1e400), which JSON allows and Marquez accepts. Validate a copy with
     // those numbers as doubles; the event is still stored as received.
-    nlohmann::json fallback = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (!fallback.is_discarded()) {
+    // nlohmann parses any depth without recursion but dump() recurses, so the
+    // copy stops at simdjson's depth limit (depth 0 is the root here).
+    bool too_deep = false;
+    nlohmann::json fallback = nlohmann::json::parse(
+        body,
+        [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth >= static_cast<int>(kMaxDepth)) too_deep = true;
+          return !too_deep;
+        },
+        /*allow_exceptions=*/false);
+    if (too_deep) {
+      error = simdjson::DEPTH_ERROR;
+    } else if (!fallback.is_discarded()) {
       state_->normalized = simdjson::padded_string(fallback.dump());
       error = state_->parser.parse(state_->normalized).get(root);
     }

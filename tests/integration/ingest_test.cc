@@ -468,6 +468,9 @@ TEST(Robustness, BadInputNeverCrashesServer) {
          return text + "1" + std::string(10000, '}');
        }())},
       {"10000 unclosed brackets", std::string(10000, '[')},
+      // A number beyond 64 bits takes the parser's fallback path first.
+      {"1000000-deep arrays after a big number",
+       R"({"n":12345678901234567890123,"x":)" + NestedArrays(1000000) + "}"},
       {"1 MB facet string", EventWithRunFacetValue("\"" + megabyte + "\"")},
   };
   auto mutated = [](auto mutate) {

@@ -107,6 +107,28 @@ TEST(EventParser, DeepNestingIsMalformedNotACrash) {
   EXPECT_EQ(Lenient(body).rejection, Rejection::kMalformed);
 }
 
+// Found for tests/fuzz: a number beyond 64 bits sends the event through the
+// nlohmann fallback before simdjson sees the nesting, and re-serialising a
+// million levels overflowed the stack (one 2 MB POST ended the server).
+TEST(EventParser, DeepNestingAfterABigNumberIsMalformedNotACrash) {
+  std::string deep(1000000, '[');
+  deep += std::string(1000000, ']');
+  for (const std::string number : {"12345678901234567890123", "-1e-400"}) {
+    std::string body =
+        R"({"eventTime":"2020-01-01T00:00:00Z","n":)" + number + R"(,"x":)" + deep + "}";
+    ParsedEvent parsed = Lenient(body);
+    EXPECT_EQ(parsed.rejection, Rejection::kMalformed) << number;
+    EXPECT_THAT(parsed.errors, ElementsAre(HasSubstr("deep"))) << number;
+  }
+  // Within the limit, the fallback still accepts the event.
+  ParsedEvent nested = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670",
+           "facets":{"big":{"n":12345678901234567890123,"x":)" +
+                               std::string(200, '[') + std::string(200, ']') + R"(}}},
+    "job":{"namespace":"n","name":"j"}})");
+  EXPECT_TRUE(nested.ok()) << ::testing::PrintToString(nested.errors);
+}
+
 TEST(EventParser, NumbersBeyond64BitsAreValidJson) {
   std::string body = R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
     "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670",
