@@ -100,20 +100,22 @@ absl::StatusOr<NodeId> ParseNodeId(std::string_view text) {
   if (colon == std::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat("malformed nodeId '", AsAbsl(text), "'"));
   }
-  std::optional<std::vector<std::string>> parts = SplitParts(body, expected);
+  // The type always ends at the first colon, even one followed by "//" (a
+  // namespace may start with "//"); Marquez's rule applies to the rest.
+  std::optional<std::vector<std::string>> parts = SplitParts(body.substr(colon + 1), expected - 1);
   if (!parts)
     return absl::InvalidArgumentError(absl::StrCat("malformed nodeId '", AsAbsl(text), "'"));
-  for (size_t i = 1; i < parts->size(); ++i) {
-    if ((*parts)[i].empty()) {
+  for (const std::string& part : *parts) {
+    if (part.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("malformed nodeId '", AsAbsl(text), "'"));
     }
   }
   if (id.type == NodeId::Type::kRun) {
-    id.name = (*parts)[1];
+    id.name = (*parts)[0];
   } else {
-    id.namespace_name = (*parts)[1];
-    id.name = (*parts)[2];
-    if (id.type == NodeId::Type::kDatasetField) id.field = (*parts)[3];
+    id.namespace_name = (*parts)[0];
+    id.name = (*parts)[1];
+    if (id.type == NodeId::Type::kDatasetField) id.field = (*parts)[2];
   }
   return id;
 }

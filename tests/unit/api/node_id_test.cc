@@ -30,6 +30,23 @@ TEST(NodeId, KeepsUrlNamespacesWhole) {
   EXPECT_EQ(gcs->name, "copied.csv");
 }
 
+// Found by node_id_fuzzer (ids must print back as given): a colon followed by
+// "//" right after the type was not a separator, so the type swallowed the
+// namespace and every later part shifted.
+TEST(NodeId, TypeEndsAtTheFirstColonEvenBeforeSlashes) {
+  auto field = ParseNodeId("datasetField://bucket:path/file:s3:/x:col");
+  ASSERT_TRUE(field.ok()) << field.status();
+  EXPECT_EQ(field->namespace_name, "//bucket");
+  EXPECT_EQ(field->name, "path/file");
+  EXPECT_EQ(field->field, "s3:/x:col");
+  EXPECT_EQ(field->ToString(), "datasetField://bucket:path/file:s3:/x:col");
+
+  auto dataset = ParseNodeId("dataset://host:db.t");
+  ASSERT_TRUE(dataset.ok()) << dataset.status();
+  EXPECT_EQ(dataset->namespace_name, "//host");
+  EXPECT_EQ(dataset->name, "db.t");
+}
+
 TEST(NodeId, LastPartKeepsTheRest) {
   auto id = ParseNodeId("job:ns:dag:task");
   ASSERT_TRUE(id.ok());
