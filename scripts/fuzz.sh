@@ -35,6 +35,12 @@ dir=$(seeds event_parser_fuzzer)
 find tests/data/corpus -name '*.json' -print0 | while IFS= read -r -d '' f; do
   cp "$f" "$dir/$(echo "$f" | tr '/' '_')"
 done
+# The target also reads its input as a batch body: a JSON array and NDJSON.
+airflow=tests/data/corpus/compat/airflow/events
+# (Events are pretty-printed; JSON strings hold no raw newline, so tr joins lines safely.)
+{ printf '['; tr -d '\n' <"$airflow/line_01.json"; printf ','; tr -d '\n' <"$airflow/line_02.json"
+  printf ']'; } >"$dir/batch_array"
+for n in 03 04; do tr -d '\n' <"$airflow/line_$n.json"; echo; done >"$dir/batch_ndjson"
 
 # Raw HTTP requests: events of tests/data posted as the clients do, and queries.
 dir=$(seeds router_fuzzer)
@@ -57,11 +63,10 @@ request post_unicode POST /api/v1/lineage "$json" \
   <tests/data/corpus/marquez-edge-cases/event_unicode.json
 request post_dataset_event POST /api/v1/lineage "$json" \
   <tests/data/corpus/client-python/serde_example_dataset_event.json
-{ printf '['; cat tests/data/corpus/compat/airflow/events/line_0{1,2}.json | paste -sd, -; printf ']'; } |
-  request post_batch POST /api/v1/lineage/batch "$json"
-cat tests/data/corpus/compat/airflow/events/line_0{3,4}.json |
-  request post_ndjson POST /api/v1/lineage/batch 'Content-Type: application/x-ndjson'
-gzip -c tests/data/corpus/compat/airflow/events/line_05.json |
+request post_batch POST /api/v1/lineage/batch "$json" <"$WORK/seeds/event_parser_fuzzer/batch_array"
+request post_ndjson POST /api/v1/lineage/batch 'Content-Type: application/x-ndjson' \
+  <"$WORK/seeds/event_parser_fuzzer/batch_ndjson"
+gzip -c "$airflow"/line_05.json |
   request post_gzip POST /api/v1/lineage "$json" 'Content-Encoding: gzip'
 {
   printf 'POST /api/v1/lineage HTTP/1.1\r\nHost: localhost\r\n%s\r\n' "$json"
@@ -91,35 +96,47 @@ done
 
 seeds key_codec_fuzzer >/dev/null
 
-# --- Run.
+# --- Run, LINEAGED_FUZZ_JOBS targets at a time (default: one per core).
 declare -A MAX_LEN=([event_parser_fuzzer]=65536 [router_fuzzer]=16384 [node_id_fuzzer]=512
   [key_codec_fuzzer]=1024)
-status=0
-summary=()
-for target in "${TARGETS[@]}"; do
-  binary="$BUILD_DIR/tests/fuzz/$target"
-  corpus="$WORK/corpus/$target"
-  mkdir -p "$corpus"
-  extra=()
+run_target() {  # run_target TARGET: writes $WORK/TARGET.result
+  local target=$1 rc=0
+  local log="$WORK/$target.log"
+  local extra=()
   [ "$target" = router_fuzzer ] && extra+=(-dict=tests/fuzz/http.dict)
-  log="$WORK/$target.log"
-  echo "fuzz: $target for ${SECONDS_PER_TARGET}s (log $log)"
-  rc=0
+  mkdir -p "$WORK/corpus/$target"
   # Leaks are errors too (LeakSanitizer runs at exit and after each crash).
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$binary" "$corpus" "$WORK/seeds/$target" -max_total_time="$SECONDS_PER_TARGET" \
-    -max_len="${MAX_LEN[$target]:-4096}" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
-    -artifact_prefix="$WORK/crashes/$target-" "${extra[@]}" >"$log" 2>&1 || rc=$?
+    "$BUILD_DIR/tests/fuzz/$target" "$WORK/corpus/$target" "$WORK/seeds/$target" \
+    -max_total_time="$SECONDS_PER_TARGET" -max_len="${MAX_LEN[$target]:-4096}" -timeout=30 \
+    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$WORK/crashes/$target-" \
+    "${extra[@]}" >"$log" 2>&1 || rc=$?
+  local runs last
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//')
   if [ $rc -eq 0 ]; then
-    summary+=("$target: ok, ${runs:-?} inputs in ${SECONDS_PER_TARGET}s, $last")
+    echo "ok $target: ok, ${runs:-?} inputs in ${SECONDS_PER_TARGET}s, $last" >"$WORK/$target.result"
   else
+    echo "FAILED $target: FAILED (exit $rc), see $log" >"$WORK/$target.result"
+  fi
+}
+
+JOBS=${LINEAGED_FUZZ_JOBS:-$(nproc)}
+for target in "${TARGETS[@]}"; do
+  rm -f "$WORK/$target.result"
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  echo "fuzz: $target for ${SECONDS_PER_TARGET}s (log $WORK/$target.log)"
+  run_target "$target" &
+done
+wait
+status=0
+for target in "${TARGETS[@]}"; do
+  result=$(cat "$WORK/$target.result" 2>/dev/null || echo "FAILED $target: no result")
+  echo "fuzz: ${result#* }"
+  if [ "${result%% *}" != ok ]; then
     status=1
-    summary+=("$target: FAILED (exit $rc), see $log")
     echo "---- $target failed; the end of its log:" >&2
-    tail -60 "$log" >&2
+    tail -60 "$WORK/$target.log" >&2 || true
   fi
 done
-printf 'fuzz: %s\n' "${summary[@]}"
 exit $status

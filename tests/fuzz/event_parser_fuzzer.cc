@@ -9,7 +9,10 @@
 //   - the content hash ignores insignificant whitespace: the event minified
 //     is accepted again with the same hash (retries must deduplicate);
 //   - every rejection renders into a reply body that is valid JSON (the reply
-//     quotes client bytes; a throw there would take the server down).
+//     quotes client bytes; a throw there would take the server down);
+//   - the same bytes as a batch body (JSON array and NDJSON): split as
+//     POST /api/v1/lineage/batch does, each element parsed, the batch reply
+//     rendered as valid JSON with one result per element.
 //
 // Seeds: the OpenLineage events of tests/data/corpus (scripts/fuzz.sh).
 
@@ -20,6 +23,7 @@
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
 
+#include "collector/batch.h"
 #include "collector/event_parser.h"
 #include "collector/http_ingest.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -37,16 +41,44 @@ void CheckClassified(const ParsedEvent& parsed, const std::string& body) {
   for (const std::string& error : parsed.errors) FUZZ_CHECK(!error.empty());
 }
 
+IngestResult ResultOf(const ParsedEvent& parsed) {
+  IngestResult result;
+  if (!parsed.ok()) {
+    result.code = parsed.rejection == Rejection::kMalformed ? IngestResult::Code::kMalformed
+                                                            : IngestResult::Code::kInvalid;
+    result.errors = parsed.errors;
+  }
+  return result;
+}
+
 // Renders a rejection exactly as POST /api/v1/lineage answers it.
 void CheckReplyRenders(const ParsedEvent& parsed) {
   if (parsed.ok()) return;
-  IngestResult result;
-  result.code = parsed.rejection == Rejection::kMalformed ? IngestResult::Code::kMalformed
-                                                          : IngestResult::Code::kInvalid;
-  result.errors = parsed.errors;
-  const HttpReply reply = ToHttpReply(result);
+  const HttpReply reply = ToHttpReply(ResultOf(parsed));
   FUZZ_CHECK(reply.status == 400 || reply.status == 422) << reply.status;
   FUZZ_CHECK(nlohmann::json::accept(reply.body)) << reply.body;
+}
+
+// The batch endpoint's path for `body`, without the store.
+void CheckBatch(EventParser& parser, const std::string& body) {
+  // Enough to cover mixed results; the parser itself is fuzzed above.
+  constexpr size_t kMaxElements = 8;
+  for (const bool ndjson : {false, true}) {
+    absl::StatusOr<std::vector<std::string>> elements = SplitBatch(body, ndjson);
+    if (!elements.ok()) {
+      FUZZ_CHECK(!ndjson) << "NDJSON splitting never fails";
+      continue;
+    }
+    std::vector<IngestResult> results;
+    for (size_t i = 0; i < elements->size() && i < kMaxElements; ++i) {
+      results.push_back(ResultOf(parser.Parse((*elements)[i])));
+    }
+    const std::string reply = BatchResponseBody(results);
+    const nlohmann::json json = nlohmann::json::parse(reply, nullptr, false);
+    FUZZ_CHECK(json.is_object() && json.contains("summary") &&
+               json.at("summary").value("received", size_t{0}) == results.size())
+        << reply;
+  }
 }
 
 bool SameGraphFacts(const graphstore::Event& a, const graphstore::Event& b) {
@@ -79,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         << "strict accepts what lenient rejects: " << lenient_result.errors.front();
     FUZZ_CHECK(SameGraphFacts(lenient_result.event, strict_result.event));
   }
+  CheckBatch(lenient, body);
   if (lenient_result.ok()) {
     std::string minified(body.size(), '\0');
     size_t minified_size = 0;
