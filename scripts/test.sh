@@ -8,3 +8,7 @@ scripts/check-format.sh
 scripts/check-layering.sh
 scripts/build.sh
 ctest --test-dir "${LINEAGED_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" "$@"
+# In CI only (CI=true): sanitizer builds, fuzzing and crash trials.
+if [ "${CI:-}" = "true" ]; then
+  scripts/ci-extra.sh
+fi

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The checks CI adds to scripts/test.sh (which runs this when CI=true; too slow
+# for every local run). Each step is timed; all run even if one fails, and the
+# script fails if any did. docs/reliability.md describes them and their results.
+#
+#   1. asan:   the whole test suite built with ASan+UBSan in ./build-asan
+#   2. tsan:   the concurrency-heavy tests built with TSan in ./build-tsan
+#   3. fuzz:   each libFuzzer target for 60 s (scripts/fuzz.sh, ./build-fuzz)
+#   4. crash:  3 kill -9 crash trials (scripts/crash-trials.sh, ./build)
+#
+# Expects scripts/test.sh to have built ./build. LINEAGED_CI_FUZZ_SECONDS and
+# LINEAGED_CI_CRASH_TRIALS change the fuzz time and the number of trials.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JOBS=${LINEAGED_BUILD_JOBS:-$(nproc)}
+SUPPRESSIONS="$PWD/tests/sanitizers"
+export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1"
+export LSAN_OPTIONS="suppressions=$SUPPRESSIONS/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+passed=0
+failed=0
+failures=()
+# step NAME COMMAND...: runs and times one step.
+step() {
+  local name=$1 start rc=0
+  shift
+  start=$(date +%s)
+  echo "ci-extra: --- $name: $*"
+  "$@" || rc=$?
+  local took=$(($(date +%s) - start))
+  if [ $rc -eq 0 ]; then
+    passed=$((passed + 1))
+    echo "ci-extra: --- $name passed in ${took}s"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "ci-extra: --- $name FAILED (exit $rc) in ${took}s"
+  fi
+}
+
+# Sanitizer reports of every process the tests start (the server, the Atlas
+# emulator) go to files here: a report in a child the test did not check
+# (say, a leak at the server's SIGTERM exit) still fails the step.
+asan() {
+  LINEAGED_BUILD_DIR=build-asan scripts/build.sh -DLINEAGED_SANITIZER=address,undefined \
+    -DLINEAGED_BUILD_BENCHMARKS=OFF
+  local reports rc=0
+  reports=$(mktemp -d "${TMPDIR:-/tmp}/lineaged-asan-XXXXXX")
+  ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" \
+    UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
+    ctest --test-dir build-asan --output-on-failure -j "$JOBS" || rc=$?
+  if [ -n "$(ls -A "$reports")" ]; then
+    echo "ci-extra: sanitizer reports:" >&2
+    for report in "$reports"/*; do echo "--- $report" >&2; head -80 "$report" >&2; done
+    rc=1
+  fi
+  rm -rf "$reports"
+  return $rc
+}
+
+total_start=$(date +%s)
+step asan asan
+step fuzz scripts/fuzz.sh "${LINEAGED_CI_FUZZ_SECONDS:-60}"
+step crash scripts/crash-trials.sh "${LINEAGED_CI_CRASH_TRIALS:-3}"
+echo "ci-extra: took $(($(date +%s) - total_start))s${failures:+; failed: ${failures[*]}}"
+# The closing line CI reads: steps, not test cases.
+echo "ci-extra: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
