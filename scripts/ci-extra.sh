@@ -9,11 +9,16 @@
 #   4. crash:  3 kill -9 crash trials (scripts/crash-trials.sh, ./build)
 #
 # Expects scripts/test.sh to have built ./build. LINEAGED_CI_FUZZ_SECONDS and
-# LINEAGED_CI_CRASH_TRIALS change the fuzz time and the number of trials.
+# LINEAGED_CI_CRASH_TRIALS change the fuzz time and the number of trials;
+# LINEAGED_CI_EXTRA=0 makes scripts/test.sh skip this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JOBS=${LINEAGED_BUILD_JOBS:-$(nproc)}
+# Paths relative to the clone in ccache's keys: a later CI run from a fresh
+# clone elsewhere on the same machine still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 SUPPRESSIONS="$PWD/tests/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$SUPPRESSIONS/lsan.supp:print_suppressions=0"
