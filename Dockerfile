@@ -20,7 +20,7 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
        libabsl20220623 libbz2-1.0 libc-ares2 libfmt9 libgrpc++1.51 libgrpc29 liblz4-1 \
        libprometheus-cpp-core1.0 libprotobuf32 libre2-9 libsimdjson14 libsnappy1v5 \
-       libspdlog1.10 libssl3 libzstd1 zlib1g curl \
+       libspdlog1.10 libssl3 libzstd1 zlib1g curl tzdata \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/lineaged
 COPY --from=build /src/lineaged/build/lineaged build/lineaged

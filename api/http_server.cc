@@ -1,6 +1,10 @@
 #include "api/http_server.h"
 
+#include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
+#include "boost/asio/ssl/context.hpp"
 #include "boost/asio/strand.hpp"
+#include "openssl/ssl.h"
 #include "spdlog/spdlog.h"
 
 #include "api/internal/http_session.h"
@@ -9,7 +13,64 @@ namespace lineaged::api {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+
+namespace {
+
+// The server's TLS context: certificate chain and key, TLS 1.2 or newer, and
+// client-certificate verification when a client CA is given.
+absl::StatusOr<std::unique_ptr<ssl::context>> MakeTlsContext(const HttpServerOptions& options) {
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("HTTPS needs both --tls_cert and --tls_key");
+  }
+  std::unique_ptr<ssl::context> context;
+  try {
+    context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  } catch (const boost::system::system_error& e) {
+    return absl::InternalError(std::string("cannot create a TLS context: ") + e.what());
+  }
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  beast::error_code ec;
+  context->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use, ec);
+  // An encrypted key would otherwise make OpenSSL prompt on the terminal;
+  // with an empty passphrase it fails to load instead.
+  context->set_password_callback(
+      [](size_t, ssl::context::password_purpose) { return std::string(); }, ec);
+  context->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return absl::InvalidArgumentError("cannot load --tls_cert " + options.tls_cert_file + ": " +
+                                      ec.message());
+  }
+  context->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return absl::InvalidArgumentError("cannot load --tls_key " + options.tls_key_file + ": " +
+                                      ec.message());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return absl::InvalidArgumentError("--tls_key " + options.tls_key_file +
+                                      " does not match the certificate in --tls_cert");
+  }
+  if (!options.tls_client_ca_file.empty()) {
+    context->load_verify_file(options.tls_client_ca_file, ec);
+    if (!ec) {
+      context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+    }
+    if (ec) {
+      return absl::InvalidArgumentError("cannot load --tls_client_ca " +
+                                        options.tls_client_ca_file + ": " + ec.message());
+    }
+    // Name the accepted CAs in the certificate request, so that clients
+    // holding several certificates pick the right one.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.tls_client_ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(native, names);
+    }
+  }
+  return context;
+}
+
+}  // namespace
 
 namespace internal {
 
@@ -41,7 +102,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
       spdlog::warn("accept failed: {}", ec.message());
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<internal::HttpSession>(std::move(socket), state_)->Run();
+      // Accepts are serialised on this strand, so the count cannot overshoot.
+      bool admitted = state_->connections.fetch_add(1) < state_->options.max_connections;
+      if (!admitted) {
+        state_->connections.fetch_sub(1);
+        state_->rejected_connections.fetch_add(1);
+      }
+      std::make_shared<internal::HttpSession>(std::move(socket), state_, admitted)->Run();
     }
     Accept();
   }
@@ -65,6 +132,13 @@ HttpServer::~HttpServer() {
 }
 
 absl::Status HttpServer::Start() {
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    absl::StatusOr<std::unique_ptr<ssl::context>> tls = MakeTlsContext(options_);
+    if (!tls.ok()) return tls.status();
+    state_->tls = std::move(*tls);
+  } else if (!options_.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+  }
   beast::error_code ec;
   net::ip::address address = net::ip::make_address(options_.address, ec);
   if (ec) return absl::InvalidArgumentError("bad --http_address '" + options_.address + "'");
@@ -89,6 +163,18 @@ absl::Status HttpServer::Start() {
   }
   started_ = true;
   return absl::OkStatus();
+}
+
+std::string HttpServer::RenderMetrics() const {
+  return absl::StrFormat(
+      "# HELP lineage_http_connections Open HTTP connections (at most --max_connections).\n"
+      "# TYPE lineage_http_connections gauge\n"
+      "lineage_http_connections %d\n"
+      "# HELP lineage_http_connections_rejected_total HTTP connections answered 503 because "
+      "--max_connections were open.\n"
+      "# TYPE lineage_http_connections_rejected_total counter\n"
+      "lineage_http_connections_rejected_total %d\n",
+      state_->connections.load(), state_->rejected_connections.load());
 }
 
 int HttpServer::Shutdown() {

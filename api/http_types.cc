@@ -11,11 +11,14 @@ std::optional<std::string> Request::Query(std::string_view name) const {
 }
 
 Response ErrorResponse(int status, std::string_view message) {
-  // Messages quote client input (a path, a nodeId) that need not be UTF-8;
-  // nlohmann's default dump() throws on that, which would end the process.
-  // Invalid bytes become U+FFFD instead.
+  // replace: a message may quote a percent-decoded path segment that is not UTF-8.
   return JsonResponse(status, nlohmann::json{{"code", status}, {"message", message}}.dump(
                                   -1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response LimitResponse(int status, std::string_view message, std::string_view limit) {
+  return JsonResponse(
+      status, nlohmann::json{{"code", status}, {"message", message}, {"limit", limit}}.dump());
 }
 
 Response JsonResponse(int status, std::string body) {

@@ -19,7 +19,8 @@ struct Request {
   std::multimap<std::string, std::string> query;   // decoded
   std::map<std::string, std::string> path_params;  // decoded, filled by Router
   std::string content_type;
-  std::string body;  // already decompressed
+  std::string authorization;  // the Authorization header (a secret: never log it)
+  std::string body;           // already decompressed
 
   // First value of a query parameter.
   std::optional<std::string> Query(std::string_view name) const;
@@ -40,6 +41,10 @@ using Handler = std::function<void(const Request&, Responder)>;
 // that are not UTF-8 are replaced by U+FFFD; never throws.
 Response ErrorResponse(int status, std::string_view message);
 Response JsonResponse(int status, std::string body);
+
+// {"code":status,"message":message,"limit":limit}: a request refused by the
+// limit named `limit` (its flag, e.g. "max_body_bytes").
+Response LimitResponse(int status, std::string_view message, std::string_view limit);
 
 // Percent-decoding of one path segment or query component ('+' is a space
 // only in queries). nullopt on a bad escape.

@@ -17,4 +17,8 @@ std::string FormatTimestamp(int64_t micros_since_epoch);
 // FormatTimestamp, or JSON null.
 nlohmann::ordered_json TimestampOrNull(const std::optional<int64_t>& micros);
 
+// Compact JSON text. Never throws: invalid UTF-8 in a string (which only a
+// percent-decoded path segment can carry) becomes U+FFFD.
+std::string DumpJson(const nlohmann::ordered_json& json);
+
 }  // namespace lineaged::api

@@ -1,156 +1,115 @@
 #include "api/lineage_routes.h"
 
-#include <charconv>
+#include <optional>
+#include <string>
 
-#include "api/json_format.h"
+#include "api/http_status.h"
+#include "api/internal/route_helpers.h"
+#include "api/model_json.h"
 #include "api/node_id.h"
-#include "graphstore/base/strings.h"
+#include "api/query_params.h"
+#include "graphstore/base/uuid.h"
 
 namespace lineaged::api {
 namespace {
 
+using graphstore::NodeKind;
 using graphstore::QualifiedName;
-using nlohmann::ordered_json;
 
 constexpr int kDefaultDepth = 20;
 
-ordered_json Edge(const std::string& origin, const std::string& destination) {
-  return ordered_json{{"origin", origin}, {"destination", destination}};
+absl::StatusOr<NodeId> RequiredNodeId(const Request& request) {
+  std::optional<std::string> text = request.Query("nodeId");
+  if (!text || text->empty()) {
+    return absl::InvalidArgumentError("query parameter nodeId is required");
+  }
+  return ParseNodeId(*text);
 }
 
-ordered_json NameJson(const QualifiedName& name) {
-  return ordered_json{{"namespace", name.namespace_name}, {"name", name.name}};
-}
-
-ordered_json RunJson(const graphstore::RunSummary& run) {
-  ordered_json json;
-  json["id"] = graphstore::FormatUuid(run.run_id);
-  json["createdAt"] = FormatTimestamp(run.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(run.updated_at_micros);
-  json["state"] = graphstore::RunStateName(run.state);
-  json["startedAt"] = TimestampOrNull(run.started_at_micros);
-  json["endedAt"] = TimestampOrNull(run.ended_at_micros);
-  if (run.started_at_micros && run.ended_at_micros) {
-    json["durationMs"] = (*run.ended_at_micros - *run.started_at_micros) / 1000;
-  } else {
-    json["durationMs"] = nullptr;
-  }
-  return json;
-}
-
-ordered_json DatasetJson(const graphstore::DatasetNode& node) {
-  std::string id = DatasetNodeId(node.name.namespace_name, node.name.name);
-  ordered_json data;
-  data["id"] = NameJson(node.name);
-  data["type"] = "DB_TABLE";
-  data["name"] = node.name.name;
-  data["physicalName"] = node.name.name;
-  data["createdAt"] = FormatTimestamp(node.created_at_micros);
-  data["updatedAt"] = FormatTimestamp(node.updated_at_micros);
-  data["namespace"] = node.name.namespace_name;
-  data["lastModifiedAt"] = TimestampOrNull(node.last_modified_at_micros);
-  ordered_json in_edges = ordered_json::array();
-  for (const QualifiedName& job : node.producers) {
-    in_edges.push_back(Edge(JobNodeId(job.namespace_name, job.name), id));
-  }
-  ordered_json out_edges = ordered_json::array();
-  for (const QualifiedName& job : node.consumers) {
-    out_edges.push_back(Edge(id, JobNodeId(job.namespace_name, job.name)));
-  }
-  return ordered_json{{"id", id},
-                      {"type", "DATASET"},
-                      {"data", std::move(data)},
-                      {"inEdges", std::move(in_edges)},
-                      {"outEdges", std::move(out_edges)}};
-}
-
-ordered_json JobJson(const graphstore::JobNode& node) {
-  std::string id = JobNodeId(node.name.namespace_name, node.name.name);
-  ordered_json data;
-  data["id"] = NameJson(node.name);
-  data["name"] = node.name.name;
-  data["createdAt"] = FormatTimestamp(node.created_at_micros);
-  data["updatedAt"] = FormatTimestamp(node.updated_at_micros);
-  data["namespace"] = node.name.namespace_name;
-  ordered_json inputs = ordered_json::array();
-  ordered_json in_edges = ordered_json::array();
-  for (const QualifiedName& dataset : node.inputs) {
-    inputs.push_back(NameJson(dataset));
-    in_edges.push_back(Edge(DatasetNodeId(dataset.namespace_name, dataset.name), id));
-  }
-  ordered_json outputs = ordered_json::array();
-  ordered_json out_edges = ordered_json::array();
-  for (const QualifiedName& dataset : node.outputs) {
-    outputs.push_back(NameJson(dataset));
-    out_edges.push_back(Edge(id, DatasetNodeId(dataset.namespace_name, dataset.name)));
-  }
-  data["inputs"] = std::move(inputs);
-  data["outputs"] = std::move(outputs);
-  data["latestRun"] = node.latest_run ? RunJson(*node.latest_run) : ordered_json(nullptr);
-  return ordered_json{{"id", id},
-                      {"type", "JOB"},
-                      {"data", std::move(data)},
-                      {"inEdges", std::move(in_edges)},
-                      {"outEdges", std::move(out_edges)}};
-}
-
-int HttpStatusFor(const absl::Status& status) {
-  if (absl::IsNotFound(status)) return 404;
-  if (absl::IsInvalidArgument(status)) return 400;
-  if (absl::IsUnavailable(status)) return 503;
-  return 500;
+absl::StatusOr<graphstore::Uuid> RunUuid(const NodeId& id) {
+  std::optional<graphstore::Uuid> uuid = graphstore::ParseUuid(id.name);
+  if (!uuid) return absl::InvalidArgumentError("run node ids must be run:<uuid>");
+  return *uuid;
 }
 
 }  // namespace
 
 Response GetLineage(const Request& request, const graphstore::GraphStore& store) {
-  std::optional<std::string> node_text = request.Query("nodeId");
-  if (!node_text || node_text->empty()) {
-    return ErrorResponse(400, "query parameter nodeId is required");
-  }
-  int depth = kDefaultDepth;
-  if (std::optional<std::string> depth_text = request.Query("depth")) {
-    const char* end = depth_text->data() + depth_text->size();
-    auto [ptr, ec] = std::from_chars(depth_text->data(), end, depth);
-    if (ec != std::errc() || ptr != end || depth < 0) {
-      return ErrorResponse(400, "query parameter depth must be a non-negative integer");
-    }
-  }
-  absl::StatusOr<NodeId> node_id = ParseNodeId(*node_text);
-  if (!node_id.ok()) return ErrorResponse(400, AsStd(node_id.status().message()));
+  absl::StatusOr<NodeId> node_id = RequiredNodeId(request);
+  if (!node_id.ok()) return StatusResponse(node_id.status());
+  absl::StatusOr<int> depth = ParseNonNegativeInt(request, "depth", kDefaultDepth);
+  if (!depth.ok()) return StatusResponse(depth.status());
 
   graphstore::NodeRef start;
+  start.name = QualifiedName{node_id->namespace_name, node_id->name};
   switch (node_id->type) {
     case NodeId::Type::kDataset:
     case NodeId::Type::kDatasetField:  // Marquez: a field's lineage is its dataset's
-      start.kind = graphstore::NodeKind::kDataset;
+      start.kind = NodeKind::kDataset;
       break;
     case NodeId::Type::kJob:
-      start.kind = graphstore::NodeKind::kJob;
+      start.kind = NodeKind::kJob;
+      break;
+    case NodeId::Type::kRun: {  // Marquez: a run's lineage is its job's
+      absl::StatusOr<graphstore::Uuid> run_id = RunUuid(*node_id);
+      if (!run_id.ok()) return StatusResponse(run_id.status());
+      absl::StatusOr<graphstore::RunInfo> run = store.GetRun(*run_id);
+      if (!run.ok()) return StatusResponse(run.status());
+      start.kind = NodeKind::kJob;
+      start.name = run->job;
+      break;
+    }
+  }
+  return internal::Respond(store.GetLineage(start, *depth), LineageGraphJson);
+}
+
+Response GetColumnLineage(const Request& request, const graphstore::GraphStore& store) {
+  absl::StatusOr<NodeId> node_id = RequiredNodeId(request);
+  if (!node_id.ok()) return StatusResponse(node_id.status());
+  absl::StatusOr<int> depth = ParseNonNegativeInt(request, "depth", kDefaultDepth);
+  if (!depth.ok()) return StatusResponse(depth.status());
+  absl::StatusOr<bool> with_downstream = ParseBool(request, "withDownstream", false);
+  if (!with_downstream.ok()) return StatusResponse(with_downstream.status());
+  if (node_id->version && *with_downstream) {
+    return ErrorResponse(400, "Node version cannot be specified when withDownstream is true");
+  }
+
+  graphstore::NodeRef start;
+  start.name = QualifiedName{node_id->namespace_name, node_id->name};
+  std::optional<std::string> field;
+  switch (node_id->type) {
+    case NodeId::Type::kDataset:
+      start.kind = NodeKind::kDataset;
+      break;
+    case NodeId::Type::kDatasetField:
+      start.kind = NodeKind::kDataset;
+      field = node_id->field;
+      break;
+    case NodeId::Type::kJob:
+      start.kind = NodeKind::kJob;
       break;
     case NodeId::Type::kRun:
-      return ErrorResponse(400, "run: node ids are not supported by /api/v1/lineage yet");
+      return ErrorResponse(400, "column lineage needs a dataset:, datasetField: or job: nodeId");
   }
-  start.name = QualifiedName{node_id->namespace_name, node_id->name};
-
-  absl::StatusOr<graphstore::LineageGraph> graph = store.GetLineage(start, depth);
-  if (!graph.ok()) {
-    return ErrorResponse(HttpStatusFor(graph.status()), AsStd(graph.status().message()));
+  if (node_id->version) {
+    // The store answers with the current column lineage only; a versioned id
+    // must still name an existing version (ParseNodeId only takes UUIDs).
+    std::optional<graphstore::Uuid> version = graphstore::ParseUuid(*node_id->version);
+    if (!version) return ErrorResponse(400, "a nodeId version must be a UUID");
+    absl::Status exists = start.kind == NodeKind::kJob
+                              ? store.GetJobVersion(start.name, *version).status()
+                              : store.GetDatasetVersion(start.name, *version).status();
+    if (!exists.ok()) return StatusResponse(exists);
   }
-  // Marquez sorts nodes by id; "dataset:" sorts before "job:".
-  ordered_json nodes = ordered_json::array();
-  for (const auto& dataset : graph->datasets) nodes.push_back(DatasetJson(dataset));
-  for (const auto& job : graph->jobs) nodes.push_back(JobJson(job));
-  std::sort(nodes.begin(), nodes.end(), [](const ordered_json& a, const ordered_json& b) {
-    return a["id"].get_ref<const std::string&>() < b["id"].get_ref<const std::string&>();
-  });
-  return JsonResponse(200, ordered_json{{"graph", std::move(nodes)}}.dump());
+  return internal::Respond(store.GetColumnLineage(start, field, *depth, *with_downstream),
+                           ColumnLineageGraphJson);
 }
 
 void AddLineageRoutes(Router* router, const graphstore::GraphStore* store) {
-  router->Add("GET", "/api/v1/lineage", [store](const Request& request, Responder respond) {
-    respond(GetLineage(request, *store));
-  });
+  router->Add("GET", "/api/v1/lineage",
+              internal::Sync([store](const Request& r) { return GetLineage(r, *store); }));
+  router->Add("GET", "/api/v1/column-lineage",
+              internal::Sync([store](const Request& r) { return GetColumnLineage(r, *store); }));
 }
 
 }  // namespace lineaged::api

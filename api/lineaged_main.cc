@@ -19,11 +19,15 @@
 #include "absl/strings/ascii.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
+#include <sys/stat.h>
 
+#include "api/auth_guard.h"
 #include "api/exporter_routes.h"
 #include "api/http_server.h"
 #include "api/lineage_routes.h"
+#include "api/marquez_routes.h"
 #include "api/router.h"
+#include "auth/key_store.h"
 #include "collector/grpc_service.h"
 #include "collector/http_ingest.h"
 #include "collector/ingest_service.h"
@@ -48,6 +52,18 @@ ABSL_FLAG(std::string, grpc_address, "0.0.0.0", "Address the gRPC ingest server 
 ABSL_FLAG(int, grpc_port, 50051, "gRPC ingest port; 0 picks a free port, -1 disables gRPC.");
 ABSL_FLAG(std::string, grpc_tls_cert, "", "PEM certificate for gRPC TLS (with --grpc_tls_key).");
 ABSL_FLAG(std::string, grpc_tls_key, "", "PEM private key for gRPC TLS (with --grpc_tls_cert).");
+ABSL_FLAG(std::string, grpc_tls_client_ca, "",
+          "PEM CA bundle: with gRPC TLS, require client certificates it verifies.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain) for HTTPS (with --tls_key); plain HTTP when unset.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for HTTPS (with --tls_cert).");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: with HTTPS, require client certificates it verifies.");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "File of '<scope> <key>' lines (scope ingest, read or admin); reloaded on SIGHUP. "
+          "Unset: no authentication.");
+ABSL_FLAG(bool, protect_health_and_metrics, false,
+          "With --api_keys_file: /healthz, /readyz and /metrics need a 'read' key too.");
 ABSL_FLAG(std::string, grpc_port_file, "",
           "If set, the bound gRPC port is written to this file once gRPC is serving.");
 ABSL_FLAG(std::string, atlas_url, "",
@@ -59,7 +75,26 @@ ABSL_FLAG(std::string, atlas_ca_file, "", "PEM CA bundle to verify an https Atla
 ABSL_FLAG(int, atlas_timeout_ms, 10000, "Timeout of each Atlas request.");
 ABSL_FLAG(int, atlas_batch_size, 100, "Outbox entries the Atlas exporter reads per round.");
 ABSL_FLAG(int, max_pending_events, 4096,
-          "Events waiting for the store's committer before ingest answers 503.");
+          "Events waiting for the store's committer before ingest answers 429 (gRPC "
+          "RESOURCE_EXHAUSTED).");
+ABSL_FLAG(int64_t, max_header_bytes, 64 << 10,
+          "Largest request line and headers of an HTTP request (HTTP 431 beyond).");
+ABSL_FLAG(int, max_connections, 1024,
+          "Open HTTP connections served at once; a further one is answered 503 and closed.");
+ABSL_FLAG(int, http_idle_timeout_seconds, 60,
+          "Keep-alive: seconds a connection may wait for its next request before it is closed.");
+ABSL_FLAG(int, http_read_timeout_seconds, 30,
+          "Seconds from a request's first byte until the whole request must have arrived.");
+ABSL_FLAG(int, max_json_depth, 256,
+          "Deepest nesting of JSON objects and arrays in an event (HTTP 413 beyond).");
+ABSL_FLAG(int, max_event_datasets, 1000,
+          "Most elements of an event's inputs, and of its outputs (HTTP 413 beyond).");
+ABSL_FLAG(int64_t, max_facet_bytes, 1 << 20,
+          "Largest facet of an event, as minified JSON (HTTP 413 beyond).");
+ABSL_FLAG(int, retention_days, 0,
+          "Purge raw events and runs older than this many days (0 keeps all); the current "
+          "state of datasets and jobs and each job's latest run are always kept.");
+ABSL_FLAG(int, retention_interval_seconds, 3600, "How often the retention task runs.");
 ABSL_FLAG(int, metrics_max_series, 10000,
           "Most label sets per namespace/job/dataset-labelled metric (see docs/operations.md).");
 
@@ -69,14 +104,43 @@ namespace {
 // Every flag may also come from LINEAGED_<FLAG_NAME> in the environment; the
 // command line wins.
 constexpr const char* kEnvFlags[] = {
-    "http_address",        "http_port",      "data_dir",
-    "validation",          "max_body_bytes", "log_level",
-    "port_file",           "http_threads",   "shutdown_grace_seconds",
-    "max_pending_events",  "grpc_address",   "grpc_port",
-    "grpc_tls_cert",       "grpc_tls_key",   "grpc_port_file",
-    "metrics_max_series",  "atlas_url",      "atlas_user",
-    "atlas_password_file", "atlas_ca_file",  "atlas_timeout_ms",
+    "http_address",
+    "http_port",
+    "data_dir",
+    "validation",
+    "max_body_bytes",
+    "log_level",
+    "port_file",
+    "http_threads",
+    "shutdown_grace_seconds",
+    "max_pending_events",
+    "grpc_address",
+    "grpc_port",
+    "grpc_tls_cert",
+    "grpc_tls_key",
+    "grpc_port_file",
+    "metrics_max_series",
+    "atlas_url",
+    "atlas_user",
+    "atlas_password_file",
+    "atlas_ca_file",
+    "atlas_timeout_ms",
     "atlas_batch_size",
+    "grpc_tls_client_ca",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "api_keys_file",
+    "protect_health_and_metrics",
+    "retention_days",
+    "retention_interval_seconds",
+};
+
+// The limits (docs/operations.md, "Limits"), from the environment likewise.
+constexpr const char* kLimitEnvFlags[] = {
+    "max_header_bytes",          "max_connections", "http_idle_timeout_seconds",
+    "http_read_timeout_seconds", "max_json_depth",  "max_event_datasets",
+    "max_facet_bytes",
 };
 
 // The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
@@ -95,7 +159,9 @@ absl::StatusOr<std::string> AtlasPassword() {
 }
 
 bool ApplyEnvironment() {
-  for (const char* name : kEnvFlags) {
+  std::vector<const char*> names(std::begin(kEnvFlags), std::end(kEnvFlags));
+  names.insert(names.end(), std::begin(kLimitEnvFlags), std::end(kLimitEnvFlags));
+  for (const char* name : names) {
     std::string env_name = "LINEAGED_" + absl::AsciiStrToUpper(name);
     const char* value = std::getenv(env_name.c_str());
     if (value == nullptr) continue;
@@ -107,6 +173,50 @@ bool ApplyEnvironment() {
     }
   }
   return true;
+}
+
+std::string KeyCounts(const auth::KeySet& keys) {
+  return std::to_string(keys.size()) + " (ingest " +
+         std::to_string(keys.count(auth::Scope::kIngest)) + ", read " +
+         std::to_string(keys.count(auth::Scope::kRead)) + ", admin " +
+         std::to_string(keys.count(auth::Scope::kAdmin)) + ")";
+}
+
+// The API keys of --api_keys_file, or null (authentication off).
+absl::StatusOr<std::unique_ptr<auth::KeyStore>> LoadApiKeys() {
+  const std::string path = absl::GetFlag(FLAGS_api_keys_file);
+  if (path.empty()) {
+    spdlog::warn(
+        "AUTHENTICATION IS OFF: no --api_keys_file (LINEAGED_API_KEYS_FILE), so anyone who can "
+        "reach the HTTP and gRPC ports can write, read and delete lineage");
+    return nullptr;
+  }
+  absl::StatusOr<std::unique_ptr<auth::KeyStore>> keys = auth::KeyStore::Open(path);
+  if (!keys.ok()) return keys.status();
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    spdlog::warn("API key file {} is accessible to group or others (mode {:o}); chmod 600 it", path,
+                 info.st_mode & 0777);
+  }
+  spdlog::info("API keys: {} loaded from {}; /healthz, /readyz and /metrics {}",
+               KeyCounts(*(*keys)->keys()), path,
+               absl::GetFlag(FLAGS_protect_health_and_metrics) ? "need a 'read' key" : "open");
+  if ((*keys)->keys()->size() == 0) spdlog::warn("the API key file has no keys: all is refused");
+  return keys;
+}
+
+// SIGHUP: a failed reload keeps the keys in force.
+void ReloadApiKeys(auth::KeyStore* keys) {
+  if (keys == nullptr) {
+    spdlog::info("SIGHUP: no --api_keys_file, nothing to reload");
+    return;
+  }
+  if (absl::Status reloaded = keys->Reload(); !reloaded.ok()) {
+    spdlog::error("SIGHUP: API keys not reloaded, keeping the {} in force: {}",
+                  KeyCounts(*keys->keys()), reloaded.ToString());
+    return;
+  }
+  spdlog::info("SIGHUP: API keys reloaded from {}: {}", keys->path(), KeyCounts(*keys->keys()));
 }
 
 bool WritePortFile(const std::string& path, uint16_t port) {
@@ -139,6 +249,16 @@ int Serve() {
     spdlog::critical("--http_port must be 0..65535 and --max_body_bytes positive");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_max_header_bytes) <= 0 ||
+      absl::GetFlag(FLAGS_max_header_bytes) > UINT32_MAX ||
+      absl::GetFlag(FLAGS_max_connections) <= 0 ||
+      absl::GetFlag(FLAGS_http_idle_timeout_seconds) <= 0 ||
+      absl::GetFlag(FLAGS_http_read_timeout_seconds) <= 0 ||
+      absl::GetFlag(FLAGS_max_json_depth) <= 0 || absl::GetFlag(FLAGS_max_event_datasets) <= 0 ||
+      absl::GetFlag(FLAGS_max_facet_bytes) <= 0) {
+    spdlog::critical("the limit flags must be positive (docs/operations.md, \"Limits\")");
+    return 2;
+  }
 
   // Signals are taken synchronously by the main thread (sigwait), so block
   // them before any thread starts; every thread inherits the mask.
@@ -146,16 +266,24 @@ int Serve() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   graphstore::Options store_options;
   store_options.data_dir = absl::GetFlag(FLAGS_data_dir);
   store_options.max_pending_events = std::max(1, absl::GetFlag(FLAGS_max_pending_events));
+  store_options.retention_days = std::max(0, absl::GetFlag(FLAGS_retention_days));
+  store_options.retention_interval_seconds = absl::GetFlag(FLAGS_retention_interval_seconds);
   const std::string atlas_url = absl::GetFlag(FLAGS_atlas_url);
   store_options.outbox_enabled = !atlas_url.empty();
   spdlog::info("lineaged starting: data_dir={} http={}:{} validation={} max_body_bytes={}",
                store_options.data_dir, absl::GetFlag(FLAGS_http_address), port, validation,
                max_body);
+  absl::StatusOr<std::unique_ptr<auth::KeyStore>> api_keys = LoadApiKeys();
+  if (!api_keys.ok()) {
+    spdlog::critical("{}", api_keys.status().ToString());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<graphstore::GraphStore>> store =
       graphstore::GraphStore::Open(store_options);
   if (!store.ok()) {
@@ -167,9 +295,14 @@ int Serve() {
   metrics_options.max_series =
       static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_metrics_max_series)));
   exporters::Metrics metrics(store->get(), std::move(metrics_options));
-  collector::IngestService ingest(store->get(), validation == "strict"
-                                                    ? collector::ValidationMode::kStrict
-                                                    : collector::ValidationMode::kLenient);
+  collector::EventLimits event_limits;
+  event_limits.max_depth = static_cast<size_t>(absl::GetFlag(FLAGS_max_json_depth));
+  event_limits.max_datasets = static_cast<size_t>(absl::GetFlag(FLAGS_max_event_datasets));
+  event_limits.max_facet_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_facet_bytes));
+  collector::IngestService ingest(store->get(),
+                                  validation == "strict" ? collector::ValidationMode::kStrict
+                                                         : collector::ValidationMode::kLenient,
+                                  event_limits);
   ingest.set_observer([&metrics](const collector::IngestResult& result) {
     using Code = collector::IngestResult::Code;
     using Result = exporters::IngestSample::Result;
@@ -194,6 +327,10 @@ int Serve() {
       [&metrics](std::string_view method, std::string_view route, int status, double seconds) {
         metrics.RecordHttpRequest(method, route, status, seconds);
       });
+  if (*api_keys != nullptr) {
+    router.set_guard(api::AuthGuard(api_keys->get(), {.protect_health_and_metrics = absl::GetFlag(
+                                                          FLAGS_protect_health_and_metrics)}));
+  }
   // Ingest handlers live in collector (no HTTP library there); this adapts
   // their HttpReply to the router's Response.
   using IngestHandler = void (*)(collector::IngestService*, std::string_view, std::string,
@@ -213,6 +350,7 @@ int Serve() {
   router.Add("POST", "/api/v1/lineage", ingest_route(&collector::HandleLineagePost));
   router.Add("POST", "/api/v1/lineage/batch", ingest_route(&collector::HandleLineageBatchPost));
   api::AddLineageRoutes(&router, store->get());
+  api::AddMarquezRoutes(&router, store->get());
   api::AddDeadLetterRoutes(&router, store->get());
 
   std::unique_ptr<exporters::AtlasExporter> atlas;
@@ -245,16 +383,22 @@ int Serve() {
     respond(api::JsonResponse(200, R"({"status":"ok"})"));
   });
   router.Add("GET", "/readyz", [s = store->get()](const api::Request&, api::Responder respond) {
-    respond(s->is_open() ? api::JsonResponse(200, R"({"status":"ready"})")
-                         : api::ErrorResponse(503, "store is not open"));
+    if (!s->is_open()) return respond(api::ErrorResponse(503, "store is not open"));
+    // Not ready for ingest while the store cannot write, though reads work.
+    absl::Status writable = s->write_status();
+    respond(writable.ok() ? api::JsonResponse(200, R"({"status":"ready"})")
+                          : api::ErrorResponse(503, std::string(writable.message())));
   });
-  router.Add("GET", "/metrics", [&metrics, &atlas](const api::Request&, api::Responder respond) {
-    api::Response response;
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = metrics.Render();
-    if (atlas) response.body += atlas->RenderMetrics();
-    respond(std::move(response));
-  });
+  const api::HttpServer* http_server = nullptr;  // set once it exists, before serving
+  router.Add("GET", "/metrics",
+             [&metrics, &atlas, &http_server](const api::Request&, api::Responder respond) {
+               api::Response response;
+               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               response.body = metrics.Render();
+               if (atlas) response.body += atlas->RenderMetrics();
+               if (http_server != nullptr) response.body += http_server->RenderMetrics();
+               respond(std::move(response));
+             });
 
   // gRPC first, so both ports are known once the HTTP port file appears.
   std::unique_ptr<collector::GrpcIngestServer> grpc_server;
@@ -264,6 +408,12 @@ int Serve() {
     grpc_options.port = absl::GetFlag(FLAGS_grpc_port);
     grpc_options.tls_cert_file = absl::GetFlag(FLAGS_grpc_tls_cert);
     grpc_options.tls_key_file = absl::GetFlag(FLAGS_grpc_tls_key);
+    grpc_options.tls_client_ca_file = absl::GetFlag(FLAGS_grpc_tls_client_ca);
+    if (auth::KeyStore* keys = api_keys->get()) {
+      grpc_options.authorizer = [keys](std::string_view authorization) {
+        return keys->Authorize(authorization, auth::Scope::kIngest);
+      };
+    }
     grpc_options.max_message_bytes = static_cast<int>(std::min<int64_t>(max_body, INT32_MAX));
     grpc_server = std::make_unique<collector::GrpcIngestServer>(&ingest, grpc_options);
     grpc_server->set_observer([&metrics](std::string_view method, int code, double seconds) {
@@ -274,7 +424,9 @@ int Serve() {
       return 1;
     }
     spdlog::info("gRPC ingest on {}:{} ({})", grpc_options.address, grpc_server->port(),
-                 grpc_options.tls_cert_file.empty() ? "plaintext" : "TLS");
+                 grpc_options.tls_cert_file.empty()        ? "plaintext"
+                 : grpc_options.tls_client_ca_file.empty() ? "TLS"
+                                                           : "TLS, client certificates required");
     std::string grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file);
     if (!grpc_port_file.empty() && !WritePortFile(grpc_port_file, grpc_server->port())) {
       spdlog::critical("cannot write --grpc_port_file {}", grpc_port_file);
@@ -287,13 +439,23 @@ int Serve() {
   http_options.port = static_cast<uint16_t>(port);
   http_options.threads = absl::GetFlag(FLAGS_http_threads);
   http_options.max_body_bytes = static_cast<size_t>(max_body);
+  http_options.max_header_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_header_bytes));
+  http_options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  http_options.idle_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_http_idle_timeout_seconds));
+  http_options.read_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_http_read_timeout_seconds));
   http_options.shutdown_grace = std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  http_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  http_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  http_options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   api::HttpServer server(&router, http_options);
+  http_server = &server;
   if (absl::Status started = server.Start(); !started.ok()) {
     spdlog::critical("{}", started.ToString());
     return 1;
   }
-  spdlog::info("listening on http://{}:{}", http_options.address, server.port());
+  spdlog::info("listening on {}://{}:{}{}", http_options.tls_cert_file.empty() ? "http" : "https",
+               http_options.address, server.port(),
+               http_options.tls_client_ca_file.empty() ? "" : " (client certificates required)");
   std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty() && !WritePortFile(port_file, server.port())) {
     spdlog::critical("cannot write --port_file {}", port_file);
@@ -302,7 +464,9 @@ int Serve() {
   }
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadApiKeys(api_keys->get());
+  }
   spdlog::info("received {}, shutting down: no new connections, finishing requests in flight",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   int abandoned = server.Shutdown();

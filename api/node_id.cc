@@ -130,7 +130,7 @@ std::string NodeId::ToString() const {
       out = JobNodeId(namespace_name, name);
       break;
     case Type::kDatasetField:
-      out = absl::StrCat("datasetField:", namespace_name, ":", name, ":", field);
+      out = DatasetFieldNodeId(namespace_name, name, field);
       break;
     case Type::kRun:
       out = absl::StrCat("run:", name);
@@ -146,6 +146,11 @@ std::string DatasetNodeId(std::string_view ns, std::string_view name) {
 
 std::string JobNodeId(std::string_view ns, std::string_view name) {
   return absl::StrCat("job:", AsAbsl(ns), ":", AsAbsl(name));
+}
+
+std::string DatasetFieldNodeId(std::string_view ns, std::string_view dataset,
+                               std::string_view field) {
+  return absl::StrCat("datasetField:", AsAbsl(ns), ":", AsAbsl(dataset), ":", AsAbsl(field));
 }
 
 }  // namespace lineaged::api

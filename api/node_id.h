@@ -32,5 +32,7 @@ absl::StatusOr<NodeId> ParseNodeId(std::string_view text);
 
 std::string DatasetNodeId(std::string_view ns, std::string_view name);
 std::string JobNodeId(std::string_view ns, std::string_view name);
+std::string DatasetFieldNodeId(std::string_view ns, std::string_view dataset,
+                               std::string_view field);
 
 }  // namespace lineaged::api

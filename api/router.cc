@@ -45,8 +45,28 @@ Responder Router::Observed(const Request& request, std::string_view route,
       };
 }
 
+std::string_view Router::MatchingPattern(const std::vector<std::string_view>& segments) const {
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      match = IsPlaceholder(route.segments[i]) || route.segments[i] == segments[i];
+    }
+    if (match) return route.pattern;
+  }
+  return "";
+}
+
 void Router::Dispatch(Request request, Responder respond) const {
   std::vector<std::string_view> segments = Segments(request.path);
+  if (guard_) {
+    std::string_view route = MatchingPattern(segments);
+    if (std::optional<Response> refused = guard_(request, route)) {
+      Observed(request, route.empty() ? "unmatched" : route,
+               std::move(respond))(std::move(*refused));
+      return;
+    }
+  }
   bool path_matched = false;
   for (const Route& route : routes_) {
     if (route.segments.size() != segments.size()) continue;

@@ -5,6 +5,7 @@
 // percent-decoded after splitting, so "postgres%3A%2F%2Fh%3A5432" arrives as
 // "postgres://h:5432". Pure: no sockets, testable on its own.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,16 +20,25 @@ namespace lineaged::api {
 using RequestObserver = std::function<void(std::string_view method, std::string_view route,
                                            int status, double seconds)>;
 
-// Not thread-safe to Add or set_observer; Dispatch is safe from any thread
+// Runs before any handler: nullopt lets the request through, a Response is
+// sent instead of routing it (401, 403). `route` is the pattern of the first
+// route whose path matches, whatever its method, or "" if none does. Must be
+// thread-safe.
+using RequestGuard =
+    std::function<std::optional<Response>(const Request& request, std::string_view route)>;
+
+// Not thread-safe to Add, set_observer or set_guard; Dispatch is safe from any thread
 // once built.
 class Router {
  public:
   void Add(std::string method, std::string_view pattern, Handler handler);
 
   void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
+  void set_guard(RequestGuard guard) { guard_ = std::move(guard); }
 
-  // Finds the route and calls its handler; answers 404 for an unknown path
-  // and 405 for a known path with another method.
+  // Asks the guard, if any; then finds the route and calls its handler;
+  // answers 404 for an unknown path and 405 for a known path with another
+  // method.
   void Dispatch(Request request, Responder respond) const;
 
  private:
@@ -42,8 +52,12 @@ class Router {
   // Wraps `respond` so the observer sees the outcome.
   Responder Observed(const Request& request, std::string_view route, Responder respond) const;
 
+  // The pattern of the first route whose segments match, or "".
+  std::string_view MatchingPattern(const std::vector<std::string_view>& segments) const;
+
   std::vector<Route> routes_;
   RequestObserver observer_;
+  RequestGuard guard_;
 };
 
 }  // namespace lineaged::api

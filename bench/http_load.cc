@@ -10,10 +10,18 @@
 //       --corpus_dir=tests/data/corpus/compat/airflow/events
 //
 // The last line of output is machine-parseable:
-//   RESULT events_per_sec=<n> p50_us=<n> p99_us=<n> ok=<n> errors=<n>
+//   RESULT events_per_sec=<n> p50_us=<n> p99_us=<n> ok=<n> errors=<n> [server_rss_max_kib=<n>]
 // Only requests sent after the warmup count; "ok" is the number answered 201, "errors" the number
 // answered anything else plus transport errors (connect, write, read, timeout) in that window.
 // events_per_sec is ok divided by the time from the end of the warmup to the last response.
+//
+// Overload mode: --rate=N paces requests to N per second over all connections (open loop as long
+// as enough connections are idle; use many, since a connection has one request in flight), and
+// --server_pid=P samples the server's resident memory (VmRSS, /proc/P/status) every second and
+// reports it, e.g. to measure memory at 4x the sustainable rate, when most requests are answered
+// 429:
+//   lineaged_http_load --port=5000 --connections=256 --rate=40000 --duration_seconds=60
+//       --server_pid=$(pidof lineaged)
 //
 // Connections reconnect after a close or an error; one that cannot connect for --timeout_seconds
 // gives up. SIGINT/SIGTERM stop sending and print the results; a second signal stops at once.
@@ -85,6 +93,11 @@ ABSL_FLAG(bool, gzip, false,
           "load time; only the run id and the gzip trailer are computed per request.");
 ABSL_FLAG(int32_t, gzip_level, 6, "zlib level for --gzip (1 = fastest, 9 = smallest).");
 ABSL_FLAG(double, timeout_seconds, 30, "Per-request (and per-connect) timeout.");
+ABSL_FLAG(double, rate, 0,
+          "If > 0, send at most this many requests per second in total, evenly spaced; 0 sends "
+          "the next request on a connection as soon as the last one is answered.");
+ABSL_FLAG(int32_t, server_pid, 0,
+          "If > 0, sample VmRSS of this process every second and report it (Linux /proc).");
 
 namespace lineaged::bench {
 namespace {
@@ -99,6 +112,9 @@ constexpr size_t kUuidLength = 36;
 constexpr std::string_view kPlaceholder = "@@lineaged_http_load_run_id_placeholder@@";
 constexpr auto kReconnectBackoff = std::chrono::milliseconds(100);
 constexpr size_t kResponseBodyLimit = 1 << 20;
+// With --rate, a schedule further behind than this (every connection was busy) is reset rather
+// than caught up in a burst.
+constexpr int64_t kMaxScheduleLagNs = 100'000'000;
 
 struct Options {
   std::string host;
@@ -112,6 +128,8 @@ struct Options {
   bool gzip = false;
   int gzip_level = 0;
   double timeout_seconds = 0;
+  double rate = 0;
+  int server_pid = 0;
 };
 
 // One corpus event, split around the value of its run.runId so that a fresh id can be spliced in
@@ -322,7 +340,9 @@ struct SharedState {
   Options options;
   std::vector<EventTemplate> events;
   tcp::resolver::results_type endpoints;
+  Clock::time_point start;
   Clock::time_point measure_start;
+  int64_t send_interval_ns = 0;  // --rate: nanoseconds between two sends
   std::FILE* ack_log = nullptr;  // Line-buffered; stdio serializes concurrent calls.
   std::function<void()> on_all_done;
 
@@ -330,6 +350,7 @@ struct SharedState {
   std::atomic<int64_t> remaining_events{0};  // Only used when options.events > 0.
   std::atomic<bool> stopping{false};
   std::atomic<int> live_connections{0};
+  std::atomic<int64_t> next_send_ns{0};  // --rate: the next send slot, from `start`
 };
 
 // One keep-alive client connection that sends requests back to back until SharedState::stopping.
@@ -381,6 +402,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void SendNext() {
+    if (shared_.stopping.load(std::memory_order_relaxed)) return Finish();
+    if (shared_.send_interval_ns > 0) {
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - shared_.start)
+              .count();
+      int64_t slot = shared_.next_send_ns.fetch_add(shared_.send_interval_ns);
+      if (slot < now - kMaxScheduleLagNs) {
+        shared_.next_send_ns.store(now + shared_.send_interval_ns);
+        slot = now;
+      }
+      if (slot > now) {
+        retry_timer_.expires_at(shared_.start + std::chrono::nanoseconds(slot));
+        retry_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->Send(); });
+        return;
+      }
+    }
+    Send();
+  }
+
+  void Send() {
     if (shared_.stopping.load(std::memory_order_relaxed)) return Finish();
     sent_at_ = Clock::now();
     measured_ = sent_at_ >= shared_.measure_start;
@@ -498,6 +539,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 double Seconds(const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
 
+// A "<field>: <n> kB" line of /proc/<pid>/status, in KiB; -1 if unreadable.
+int64_t ProcStatusKib(int pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
+    }
+  }
+  return -1;
+}
+
 uint32_t Percentile(const std::vector<uint32_t>& sorted, double q) {
   if (sorted.empty()) return 0;
   const size_t rank = static_cast<size_t>(std::ceil(q * sorted.size()));
@@ -517,7 +571,10 @@ std::optional<Options> OptionsFromFlags() {
   o.gzip = absl::GetFlag(FLAGS_gzip);
   o.gzip_level = absl::GetFlag(FLAGS_gzip_level);
   o.timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);
+  o.rate = absl::GetFlag(FLAGS_rate);
+  o.server_pid = absl::GetFlag(FLAGS_server_pid);
   const char* problem = nullptr;
+  if (!(o.rate >= 0)) problem = "--rate must not be negative";
   if (o.port <= 0 || o.port > 65535) problem = "--port must be in 1..65535";
   if (o.connections <= 0) problem = "--connections must be positive";
   if (o.threads <= 0) problem = "--threads must be positive";
@@ -591,6 +648,7 @@ int Run() {
   auto control = net::make_strand(ioc);
   net::signal_set signals(control, SIGINT, SIGTERM);
   net::steady_timer deadline(control);
+  net::steady_timer rss_timer(control);  // --server_pid sampling
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int) {
     if (ec) return;
     if (shared->stopping.exchange(true)) {
@@ -604,13 +662,29 @@ int Run() {
     net::post(control, [&] {
       signals.cancel();
       deadline.cancel();
+      rss_timer.cancel();
     });
   };
 
   const Clock::time_point start = Clock::now();
   const auto warmup = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options->warmup_seconds));
+  shared->start = start;
   shared->measure_start = start + warmup;
+  if (options->rate > 0) {
+    shared->send_interval_ns = std::max<int64_t>(1, static_cast<int64_t>(1e9 / options->rate));
+  }
+
+  // --server_pid: one VmRSS sample at the start, then every second until the run stops.
+  std::vector<int64_t> rss_kib;
+  std::function<void(beast::error_code)> sample_rss = [&](beast::error_code ec) {
+    if (ec) return;
+    rss_kib.push_back(ProcStatusKib(options->server_pid, "VmRSS"));
+    if (shared->stopping) return;
+    rss_timer.expires_after(std::chrono::seconds(1));
+    rss_timer.async_wait(sample_rss);
+  };
+  if (options->server_pid > 0) sample_rss({});
   shared->remaining_events = options->events;
   if (options->events == 0) {
     deadline.expires_at(shared->measure_start +
@@ -684,11 +758,26 @@ int Run() {
         gave_up);
   }
   std::printf("events/s (201, measured): %.1f\n", events_per_sec);
+  std::printf("requests/s answered (any status, measured): %.1f%s\n",
+              window > 0 ? total.requests / window : 0.0,
+              options->rate > 0 ? " (paced by --rate)" : "");
+  int64_t rss_max_kib = -1;
+  if (options->server_pid > 0) {
+    rss_kib.push_back(ProcStatusKib(options->server_pid, "VmRSS"));
+    for (int64_t kib : rss_kib) rss_max_kib = std::max(rss_max_kib, kib);
+    std::printf(
+        "server VmRSS MiB: first %.1f, max %.1f, last %.1f (%zu samples, 1 s apart); "
+        "VmHWM %.1f\n",
+        rss_kib.front() / 1024.0, rss_max_kib / 1024.0, rss_kib.back() / 1024.0, rss_kib.size(),
+        ProcStatusKib(options->server_pid, "VmHWM") / 1024.0);
+  }
   std::printf("latency us: p50=%u p90=%u p99=%u max=%u\n", p50, p90, p99, max);
   std::printf("client CPU: %.2f s (user %.2f s, sys %.2f s), %.1f us per request\n", user + sys,
               user, sys, cpu_per_request);
-  std::printf("RESULT events_per_sec=%.0f p50_us=%u p99_us=%u ok=%lu errors=%lu\n", events_per_sec,
+  std::printf("RESULT events_per_sec=%.0f p50_us=%u p99_us=%u ok=%lu errors=%lu", events_per_sec,
               p50, p99, total.ok, errors);
+  if (rss_max_kib >= 0) std::printf(" server_rss_max_kib=%ld", rss_max_kib);
+  std::printf("\n");
   return total.connects > 0 ? 0 : 1;
 }
 

@@ -34,7 +34,8 @@ inline bool IsAccepted(const IngestResult& result) {
 
 // True if sending the same event again later may succeed.
 inline bool IsRetriable(const IngestResult& result) {
-  return result.code == IngestResult::Code::kUnavailable ||
+  return result.code == IngestResult::Code::kOverloaded ||
+         result.code == IngestResult::Code::kUnavailable ||
          result.code == IngestResult::Code::kInternal;
 }
 

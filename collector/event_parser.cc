@@ -8,7 +8,9 @@
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
 
+#include "collector/internal/event_limits.h"
 #include "collector/internal/identifiers.h"
+#include "collector/internal/model_extractor.h"
 #include "graphstore/base/strings.h"
 
 namespace lineaged::collector {
@@ -299,7 +301,7 @@ class Validator {
   }
 
   void CheckDatasetList(dom::object root, std::string_view key, std::string_view facets_key,
-                        FacetScope scope, std::vector<QualifiedName>* out) {
+                        FacetScope scope) {
     std::optional<dom::element> list = Field(root, key);
     if (!list) return;
     dom::array array;
@@ -309,8 +311,7 @@ class Validator {
     }
     size_t i = 0;
     for (dom::element item : array) {
-      auto name = CheckDataset(item, absl::StrFormat("%s[%d]", key, i++), facets_key, scope);
-      if (name) out->push_back(std::move(*name));
+      CheckDataset(item, absl::StrFormat("%s[%d]", key, i++), facets_key, scope);
     }
   }
 
@@ -408,13 +409,12 @@ class Validator {
         break;
       case EventKind::kDataset:
         if (auto dataset = Field(root, "dataset")) {
-          auto name = CheckDataset(*dataset, "dataset", "", FacetScope::kDataset);
-          if (name) event->dataset = std::move(*name);
+          CheckDataset(*dataset, "dataset", "", FacetScope::kDataset);
         }
         return;
     }
-    CheckDatasetList(root, "inputs", "inputFacets", FacetScope::kInputDataset, &event->inputs);
-    CheckDatasetList(root, "outputs", "outputFacets", FacetScope::kOutputDataset, &event->outputs);
+    CheckDatasetList(root, "inputs", "inputFacets", FacetScope::kInputDataset);
+    CheckDatasetList(root, "outputs", "outputFacets", FacetScope::kOutputDataset);
   }
 
  private:
@@ -430,10 +430,11 @@ struct EventParser::State {
   simdjson::padded_string normalized;  // see the big-number fallback in Parse
 };
 
-EventParser::EventParser(ValidationMode mode) : mode_(mode), state_(std::make_unique<State>()) {
+EventParser::EventParser(ValidationMode mode, EventLimits limits)
+    : mode_(mode), limits_(limits), state_(std::make_unique<State>()) {
   // Capacity grows on demand in Parse; the depth limit is fixed here. A
   // failure leaves capacity 0, which Parse retries.
-  if (state_->parser.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS)
+  if (state_->parser.allocate(64 * 1024, limits_.max_depth) != simdjson::SUCCESS)
     state_->parser = dom::parser();
 }
 
@@ -444,8 +445,8 @@ ParsedEvent EventParser::Parse(std::string body) {
   if (body.capacity() - body.size() < simdjson::SIMDJSON_PADDING) {
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   }
-  if (body.size() > state_->parser.capacity() || state_->parser.max_depth() != kMaxDepth) {
-    if (state_->parser.allocate(body.size(), kMaxDepth) != simdjson::SUCCESS) {
+  if (body.size() > state_->parser.capacity() || state_->parser.max_depth() != limits_.max_depth) {
+    if (state_->parser.allocate(body.size(), limits_.max_depth) != simdjson::SUCCESS) {
       out.rejection = Rejection::kMalformed;
       out.errors.push_back("event too large to parse");
       return out;
@@ -463,8 +464,9 @@ ParsedEvent EventParser::Parse(std::string body) {
     bool too_deep = false;
     nlohmann::json fallback = nlohmann::json::parse(
         body,
-        [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (depth >= static_cast<int>(kMaxDepth)) too_deep = true;
+        [&too_deep, max = limits_.max_depth](int depth, nlohmann::json::parse_event_t,
+                                             nlohmann::json&) {
+          if (depth >= static_cast<int>(max)) too_deep = true;
           return !too_deep;
         },
         /*allow_exceptions=*/false);
@@ -475,11 +477,13 @@ ParsedEvent EventParser::Parse(std::string body) {
       error = state_->parser.parse(state_->normalized).get(root);
     }
   }
+  if (error == simdjson::DEPTH_ERROR) return internal::TooDeep(limits_);
   if (error != simdjson::SUCCESS) {
     out.rejection = Rejection::kMalformed;
     out.errors.push_back(absl::StrCat("malformed JSON: ", simdjson::error_message(error)));
     return out;
   }
+  if (internal::ExceedsEventLimits(root, body.size(), limits_, &out)) return out;
   dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
     out.rejection = Rejection::kMalformed;
@@ -489,6 +493,12 @@ ParsedEvent EventParser::Parse(std::string body) {
   Validator validator(mode_, &out);
   validator.Check(object, &out.event);
   if (!out.ok()) return out;
+  // What the store models (facets, schema, parent, ...), from the valid event.
+  if (std::string problem = internal::ExtractModel(object, &out.event); !problem.empty()) {
+    out.rejection = Rejection::kMalformed;
+    out.errors.push_back(std::move(problem));
+    return out;
+  }
 
   // Identity ignores insignificant whitespace, so a retry that re-serialises
   // the same event compactly is still recognised.

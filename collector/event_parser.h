@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/internal/event_limits.h"
 #include "graphstore/types.h"
 
 namespace lineaged::collector {
@@ -30,6 +31,7 @@ enum class Rejection {
   kNone,
   kMalformed,  // not a JSON object, or an unparseable timestamp (HTTP 400)
   kInvalid,    // well-formed JSON that breaks a rule (HTTP 422)
+  kOverLimit,  // well-formed JSON over an EventLimits limit (HTTP 413)
 };
 
 struct ParsedEvent {
@@ -39,25 +41,29 @@ struct ParsedEvent {
   Rejection rejection = Rejection::kNone;
   // One message per problem, naming the field: "run.runId must not be null".
   std::vector<std::string> errors;
+  // kOverLimit: the limits exceeded (their messages are in `errors` too).
+  std::vector<LimitViolation> violations;
 };
 
 // Thread-compatible: use one parser per thread (it reuses parse buffers).
 class EventParser {
  public:
-  // Events nested deeper than this are malformed.
-  static constexpr size_t kMaxDepth = 256;
-
-  explicit EventParser(ValidationMode mode);
+  explicit EventParser(ValidationMode mode, EventLimits limits = {});
   ~EventParser();
   EventParser(const EventParser&) = delete;
   EventParser& operator=(const EventParser&) = delete;
 
-  // Never throws. On success the event's raw_json is `body` itself.
+  // Never throws. On success the event's raw_json is `body` itself. An
+  // event over the limits is Rejection::kOverLimit, before validation.
   ParsedEvent Parse(std::string body);
+
+  // Applies from the next Parse.
+  void set_limits(const EventLimits& limits) { limits_ = limits; }
 
  private:
   struct State;
   ValidationMode mode_;
+  EventLimits limits_;
   std::unique_ptr<State> state_;
 };
 

@@ -30,7 +30,10 @@ grpc::Status ToGrpcStatus(const IngestResult& result) {
       return grpc::Status::OK;
     case IngestResult::Code::kMalformed:
     case IngestResult::Code::kInvalid:
+    case IngestResult::Code::kOverLimit:  // the event itself: resending will not help
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrJoin(result.errors, "; "));
+    case IngestResult::Code::kOverloaded:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, result.message);
     case IngestResult::Code::kUnavailable:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, result.message);
     case IngestResult::Code::kInternal:
@@ -66,8 +69,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
  public:
-  GrpcService(IngestService* ingest, int max_stream_in_flight)
-      : ingest_(ingest), max_stream_in_flight_(max_stream_in_flight) {}
+  GrpcService(IngestService* ingest, int max_stream_in_flight, GrpcAuthorizer authorizer)
+      : ingest_(ingest),
+        max_stream_in_flight_(max_stream_in_flight),
+        authorizer_(std::move(authorizer)) {}
 
   void set_observer(GrpcObserver observer) { observer_ = std::move(observer); }
 
@@ -76,6 +81,10 @@ class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
                                  lineaged::v1::EmitResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     Clock::time_point start = Clock::now();
+    if (grpc::Status denied = Authorize(*context, kEmitMethod); !denied.ok()) {
+      Finish(kEmitMethod, start, reactor, std::move(denied));
+      return reactor;
+    }
     std::string json = EventJson(*request);
     if (json.empty()) {
       ingest_->RecordRejection(NoEventResult());
@@ -99,6 +108,24 @@ class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
     }
   }
 
+  // OK, or the status to end the call with.
+  grpc::Status Authorize(const grpc::CallbackServerContext& context,
+                         std::string_view method) const {
+    if (!authorizer_) return grpc::Status::OK;
+    std::string_view authorization;
+    auto it = context.client_metadata().find("authorization");
+    if (it != context.client_metadata().end()) {
+      authorization = std::string_view(it->second.data(), it->second.size());
+    }
+    absl::Status status = authorizer_(authorization);
+    if (status.ok()) return grpc::Status::OK;
+    // The reason only: the metadata is the secret.
+    spdlog::debug("gRPC {} refused: {}", method, std::string(status.message()));
+    // absl and gRPC share the canonical code numbers.
+    return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                        std::string(status.message()));
+  }
+
  private:
   void Finish(std::string_view method, Clock::time_point start, grpc::ServerUnaryReactor* reactor,
               grpc::Status status) {
@@ -109,6 +136,7 @@ class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
   friend class StreamReactor;
   IngestService* const ingest_;
   const int max_stream_in_flight_;
+  const GrpcAuthorizer authorizer_;
   GrpcObserver observer_;
 };
 
@@ -218,17 +246,40 @@ class StreamReactor final : public grpc::ServerReadReactor<lineaged::v1::EmitReq
   std::atomic<int> final_code_{grpc::StatusCode::OK};
 };
 
+// An EmitStream call refused before reading anything.
+class RefusedStreamReactor final : public grpc::ServerReadReactor<lineaged::v1::EmitRequest> {
+ public:
+  RefusedStreamReactor(GrpcService* service, grpc::Status status)
+      : service_(service), code_(status.error_code()) {
+    Finish(std::move(status));
+  }
+
+  void OnDone() override {
+    service_->Observe(kEmitStreamMethod, start_, code_);
+    delete this;
+  }
+
+ private:
+  GrpcService* const service_;
+  const int code_;
+  const Clock::time_point start_ = Clock::now();
+};
+
 }  // namespace
 
 grpc::ServerReadReactor<lineaged::v1::EmitRequest>* GrpcService::EmitStream(
-    grpc::CallbackServerContext*, lineaged::v1::EmitSummary* summary) {
+    grpc::CallbackServerContext* context, lineaged::v1::EmitSummary* summary) {
+  if (grpc::Status denied = Authorize(*context, kEmitStreamMethod); !denied.ok()) {
+    return new RefusedStreamReactor(this, std::move(denied));
+  }
   return new StreamReactor(this, ingest_, max_stream_in_flight_, summary);
 }
 
 GrpcIngestServer::GrpcIngestServer(IngestService* ingest, GrpcServerOptions options)
     : ingest_(ingest),
       options_(std::move(options)),
-      service_(std::make_unique<GrpcService>(ingest, options_.max_stream_in_flight)) {}
+      service_(std::make_unique<GrpcService>(ingest, options_.max_stream_in_flight,
+                                             options_.authorizer)) {}
 
 GrpcIngestServer::~GrpcIngestServer() { Shutdown(0); }
 
@@ -245,7 +296,16 @@ absl::Status GrpcIngestServer::Start() {
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options_.tls_client_ca_file.empty()) {
+      absl::StatusOr<std::string> ca = ReadFile(options_.tls_client_ca_file);
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     credentials = grpc::SslServerCredentials(ssl);
+  } else if (!options_.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--grpc_tls_client_ca needs --grpc_tls_cert and --grpc_tls_key");
   } else {
     credentials = grpc::InsecureServerCredentials();
   }

@@ -4,7 +4,9 @@
 // client-streaming EmitStream) on gRPC's callback API, with the standard
 // health service and server reflection. Events take the same IngestService
 // path as HTTP: same validation, same durable write, same acknowledgement
-// rule (after the WAL sync).
+// rule (after the WAL sync). Optionally TLS, client certificates, and an
+// authorizer for the calls' `authorization` metadata (health and reflection
+// stay open).
 
 #include <cstdint>
 #include <functional>
@@ -22,12 +24,23 @@ class Server;
 
 namespace lineaged::collector {
 
+// Checks the `authorization` metadata of a LineageIngest call ("" when
+// absent): OK lets the call in; an error status (Unauthenticated,
+// PermissionDenied) ends it with that code and message, which must not
+// contain the metadata. Must be thread-safe.
+using GrpcAuthorizer = std::function<absl::Status(std::string_view authorization)>;
+
 struct GrpcServerOptions {
   std::string address = "0.0.0.0";
   int port = 50051;  // 0 picks a free port; see port()
   // TLS when both are set (PEM files); plaintext otherwise.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // With TLS: if set, clients must present a certificate this PEM CA bundle
+  // verifies.
+  std::string tls_client_ca_file;
+  // Unset: every call is let in.
+  GrpcAuthorizer authorizer;
   // Largest accepted message (one event, or one stream message).
   int max_message_bytes = 16 << 20;
   // Events of one stream waiting for the store before the server stops
@@ -53,7 +66,8 @@ class GrpcIngestServer {
   void set_observer(GrpcObserver observer);
 
   // Binds and starts serving. Unavailable if the port cannot be bound,
-  // InvalidArgument if the TLS files cannot be read.
+  // InvalidArgument if the TLS files cannot be read (or a client CA is given
+  // without a certificate).
   absl::Status Start();
 
   int port() const { return port_; }

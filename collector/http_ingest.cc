@@ -47,9 +47,32 @@ HttpReply ToHttpReply(const IngestResult& result) {
       reply.body = Dump({{"errors", result.errors}});
       return reply;
     }
-    case Code::kUnavailable: {
-      HttpReply reply = ErrorReply(503, result.message);
+    case Code::kOverLimit: {
+      // 413: the event itself is too large for this server; resending it
+      // will not help, unlike 429/503.
+      HttpReply reply;
+      reply.status = 413;
+      nlohmann::json body = {
+          {"code", 413}, {"message", absl::StrJoin(result.errors, "; ")}, {"limit", result.limit}};
+      if (!result.field.empty()) body["field"] = result.field;
+      reply.body = body.dump();
+      return reply;
+    }
+    case Code::kOverloaded: {
+      // The queue drains in milliseconds: a prompt retry is likely to succeed.
+      HttpReply reply;
+      reply.status = 429;
+      reply.body =
+          nlohmann::json{
+              {"code", 429}, {"message", result.message + "; retry later"}, {"limit", result.limit}}
+              .dump();
       reply.headers.emplace_back("Retry-After", "1");
+      return reply;
+    }
+    case Code::kUnavailable: {
+      // Closing, or a full disk: neither passes within a second.
+      HttpReply reply = ErrorReply(503, result.message);
+      reply.headers.emplace_back("Retry-After", "5");
       return reply;
     }
     case Code::kInternal:

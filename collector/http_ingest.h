@@ -2,7 +2,10 @@
 
 // The HTTP face of ingest, free of any HTTP library: maps a request's content
 // type and body to IngestService and its result to Marquez's status codes and
-// bodies (201 empty; 400 {"code","message"}; 422 {"errors":[...]}; 415; 503).
+// bodies (201 empty; 400 {"code","message"}; 422 {"errors":[...]}; 415), and
+// limits: 413 {"code","message","limit","field"} for an event over a limit,
+// 429 {"code","message","limit"} + Retry-After when the store's queue is full,
+// 503 + Retry-After when the store is closing or cannot write.
 
 #include <functional>
 #include <string>

@@ -7,8 +7,8 @@
 
 namespace lineaged::collector {
 
-IngestService::IngestService(graphstore::GraphStore* store, ValidationMode mode)
-    : store_(store), mode_(mode) {}
+IngestService::IngestService(graphstore::GraphStore* store, ValidationMode mode, EventLimits limits)
+    : store_(store), mode_(mode), limits_(limits) {}
 
 namespace {
 
@@ -50,7 +50,7 @@ void Describe(const graphstore::Event& event, IngestResult* result) {
   result->producer = event.producer;
   result->event_type = EventTypeName(event.event_type);
   if (event.kind == graphstore::EventKind::kDataset) {
-    result->namespace_name = event.dataset.namespace_name;
+    result->namespace_name = event.dataset.name.namespace_name;
   } else {
     result->namespace_name = event.job.namespace_name;
     result->job_name = event.job.name;
@@ -67,6 +67,7 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
   thread_local EventParser lenient_parser(ValidationMode::kLenient);
   thread_local EventParser strict_parser(ValidationMode::kStrict);
   EventParser& parser = mode_ == ValidationMode::kStrict ? strict_parser : lenient_parser;
+  parser.set_limits(limits_);
 
   ParsedEvent parsed = parser.Parse(std::move(body));
   // The service outlives every callback, so its observer is used in place
@@ -81,9 +82,16 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
   Describe(parsed.event, &described);
   if (!parsed.ok()) {
     IngestResult result = std::move(described);
-    result.code = parsed.rejection == Rejection::kMalformed ? IngestResult::Code::kMalformed
-                                                            : IngestResult::Code::kInvalid;
-    result.reason = RejectionReason(parsed);
+    if (parsed.rejection == Rejection::kOverLimit) {
+      result.code = IngestResult::Code::kOverLimit;
+      result.reason = "over_limit";
+      result.limit = parsed.violations.front().limit;
+      result.field = parsed.violations.front().field;
+    } else {
+      result.code = parsed.rejection == Rejection::kMalformed ? IngestResult::Code::kMalformed
+                                                              : IngestResult::Code::kInvalid;
+      result.reason = RejectionReason(parsed);
+    }
     result.errors = std::move(parsed.errors);
     if (spdlog::should_log(spdlog::level::debug)) {
       spdlog::debug("rejected event: {}", fmt::join(result.errors, "; "));
@@ -99,10 +107,15 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
           result.code = *r == graphstore::WriteOutcome::kDuplicate ? IngestResult::Code::kDuplicate
                                                                    : IngestResult::Code::kStored;
           result.durable_at_micros = absl::ToUnixMicros(absl::Now());
+        } else if (absl::IsResourceExhausted(r.status())) {
+          result.code = IngestResult::Code::kOverloaded;
+          result.reason = "overloaded";
+          result.limit = "max_pending_events";
+          result.message = std::string(r.status().message());
         } else {
           result.code = absl::IsUnavailable(r.status()) ? IngestResult::Code::kUnavailable
                                                         : IngestResult::Code::kInternal;
-          result.reason = absl::IsUnavailable(r.status()) ? "overloaded" : "store_error";
+          result.reason = absl::IsUnavailable(r.status()) ? "store_unavailable" : "store_error";
           result.message = std::string(r.status().message());
         }
         finish(done, std::move(result));

@@ -20,15 +20,21 @@ struct IngestResult {
     kDuplicate,    // equal event already stored; nothing written
     kMalformed,    // not JSON / unparseable timestamp
     kInvalid,      // rule violations, see errors
-    kUnavailable,  // store overloaded or closing: retry later
+    kOverLimit,    // over an event limit (EventLimits), see limit and field
+    kOverloaded,   // the store's write queue is full: retry soon
+    kUnavailable,  // the store is closing or cannot write (disk full): retry later
     kInternal,     // store write failed
   };
   Code code = Code::kStored;
-  std::vector<std::string> errors;  // kMalformed/kInvalid: one per problem
-  std::string message;              // kUnavailable/kInternal
+  std::vector<std::string> errors;  // kMalformed/kInvalid/kOverLimit: one per problem
+  std::string message;              // kOverloaded/kUnavailable/kInternal
+  // kOverLimit/kOverloaded: the limit's flag ("max_event_datasets",
+  // "max_pending_events"); kOverLimit: the first offending field, if known.
+  std::string limit;
+  std::string field;
   // A short, fixed label for a rejection or failure: "malformed_json",
-  // "bad_event_time", "missing_field", "invalid_field", "overloaded",
-  // "store_error"; empty when stored.
+  // "bad_event_time", "missing_field", "invalid_field", "over_limit",
+  // "overloaded", "store_unavailable", "store_error"; empty when stored.
   std::string reason;
 
   // What is known of the event, for metrics and logs; empty where the event
@@ -48,7 +54,7 @@ using IngestCallback = std::function<void(IngestResult)>;
 // Thread-safe. `store` must outlive the service.
 class IngestService {
  public:
-  IngestService(graphstore::GraphStore* store, ValidationMode mode);
+  IngestService(graphstore::GraphStore* store, ValidationMode mode, EventLimits limits = {});
   IngestService(const IngestService&) = delete;
   IngestService& operator=(const IngestService&) = delete;
 
@@ -74,6 +80,7 @@ class IngestService {
  private:
   graphstore::GraphStore* const store_;
   const ValidationMode mode_;
+  const EventLimits limits_;
   std::function<void(const IngestResult&)> observer_;
 };
 

@@ -9,13 +9,16 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
 #include "graphstore/base/status_macros.h"
 #include "graphstore/internal/committer.h"
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/model_reader.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -91,85 +94,6 @@ absl::Status CheckFormatVersion(Database* db) {
   return absl::OkStatus();
 }
 
-// Read-side view of the graph used by one lineage query.
-class GraphReader {
- public:
-  explicit GraphReader(const Database* db) : db_(db) {
-    snapshot_ = db_->db()->GetSnapshot();
-    options_.snapshot = snapshot_;
-  }
-  ~GraphReader() { db_->db()->ReleaseSnapshot(snapshot_); }
-
-  absl::StatusOr<std::optional<uint64_t>> LookupId(char prefix, const QualifiedName& name) {
-    std::string value;
-    rocksdb::Status s =
-        db_->db()->Get(options_, db_->graph(), internal::NameIndexKey(prefix, name), &value);
-    if (s.IsNotFound()) return std::optional<uint64_t>();
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get name index"));
-    return std::optional<uint64_t>(internal::DecodeBigEndian64(value));
-  }
-
-  // Ids adjacent to `id` through edges of `prefix` (out- or in-edges).
-  absl::Status Adjacent(char prefix, uint64_t id, std::vector<uint64_t>* out) {
-    out->clear();
-    std::string start = internal::EdgePrefix(prefix, id);
-    std::string limit = internal::EdgePrefix(prefix, id + 1);
-    rocksdb::ReadOptions options = options_;
-    rocksdb::Slice upper(limit);
-    options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->graph()));
-    for (it->Seek(start); it->Valid(); it->Next()) {
-      uint64_t first, second;
-      if (!internal::DecodeEdgeKey(it->key().ToStringView(), &first, &second)) {
-        return absl::DataLossError("malformed edge key");
-      }
-      out->push_back(second);
-    }
-    return internal::FromRocksDb(it->status(), "scan edges");
-  }
-
-  absl::StatusOr<const NodeRecord*> Node(uint64_t id) {
-    auto it = nodes_.find(id);
-    if (it != nodes_.end()) return &it->second;
-    std::string value;
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
-        db_->db()->Get(options_, db_->graph(), internal::NodeKey(id), &value), "get node"));
-    NodeRecord record;
-    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable node record");
-    return &nodes_.emplace(id, std::move(record)).first->second;
-  }
-
-  absl::StatusOr<std::optional<RunSummary>> Run(const std::string& run_id_bytes) {
-    if (run_id_bytes.size() != 16) return std::optional<RunSummary>();
-    Uuid uuid;
-    std::copy(run_id_bytes.begin(), run_id_bytes.end(), uuid.begin());
-    std::string value;
-    rocksdb::Status s = db_->db()->Get(options_, db_->graph(), internal::RunKey(uuid), &value);
-    if (s.IsNotFound()) return std::optional<RunSummary>();
-    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(s, "get run"));
-    RunRecord record;
-    if (!record.ParseFromString(value)) return absl::DataLossError("unreadable run record");
-    RunSummary run;
-    run.run_id = uuid;
-    run.state = static_cast<RunState>(record.state());
-    run.created_at_micros = record.created_at_micros();
-    run.updated_at_micros = record.updated_at_micros();
-    if (record.started_at_micros() != 0) run.started_at_micros = record.started_at_micros();
-    if (record.ended_at_micros() != 0) run.ended_at_micros = record.ended_at_micros();
-    return std::optional<RunSummary>(run);
-  }
-
- private:
-  const Database* db_;
-  const rocksdb::Snapshot* snapshot_;
-  rocksdb::ReadOptions options_;
-  std::unordered_map<uint64_t, NodeRecord> nodes_;
-};
-
-QualifiedName NameOf(const NodeRecord& record) {
-  return QualifiedName{record.namespace_name(), record.name()};
-}
-
 }  // namespace
 
 GraphStore::GraphStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
@@ -188,6 +112,13 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   store->outbox_at_open_ = outbox;
   store->dead_letters_ = dead;
   store->open_.store(true, std::memory_order_release);
+  if (options.retention_days > 0) {
+    GraphStore* raw = store.get();
+    store->retention_thread_ = std::thread(
+        [raw, days = options.retention_days, interval = options.retention_interval_seconds] {
+          raw->RetentionLoop(days, interval);
+        });
+  }
   spdlog::info("store opened at {}: {} events, {} datasets, {} jobs, {} runs", options.data_dir,
                next_sequence - 1, counters.datasets(), counters.jobs(), counters.runs());
   return store;
@@ -220,6 +151,11 @@ absl::StatusOr<WriteOutcome> GraphStore::WriteAndWait(Event event) {
 }
 
 absl::Status GraphStore::Close() {
+  {
+    absl::MutexLock lock(&retention_mu_);
+    retention_stopping_ = true;
+  }
+  if (retention_thread_.joinable()) retention_thread_.join();
   if (!open_.exchange(false)) return absl::OkStatus();
   committer_->Stop();
   absl::Status s = db_->Close();
@@ -227,132 +163,13 @@ absl::Status GraphStore::Close() {
   return s;
 }
 
-uint64_t GraphStore::event_count() const {
-  return committer_ ? committer_->next_sequence() - 1 : 0;
+absl::Status GraphStore::write_status() const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  return committer_->write_status();
 }
 
-absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int depth) const {
-  if (!is_open()) return absl::UnavailableError("the store is closed");
-  GraphReader reader(db_.get());
-  const bool from_dataset = start.kind == NodeKind::kDataset;
-  LINEAGED_ASSIGN_OR_RETURN(
-      std::optional<uint64_t> start_id,
-      reader.LookupId(from_dataset ? internal::kDatasetNamePrefix : internal::kJobNamePrefix,
-                      start.name));
-  if (!start_id) {
-    return absl::NotFoundError(
-        absl::StrFormat("%s '%s' not found.", from_dataset ? "Dataset" : "Job", start.name.name));
-  }
-
-  std::vector<uint64_t> scratch;
-  uint64_t start_job = 0;
-  if (!from_dataset) {
-    start_job = *start_id;
-  } else {
-    // Marquez starts from the dataset's newest producer, else its newest consumer.
-    for (char prefix : {internal::kInEdgePrefix, internal::kOutEdgePrefix}) {
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(prefix, *start_id, &scratch));
-      int64_t newest = 0;
-      for (uint64_t job : scratch) {
-        LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
-        if (start_job == 0 || record->updated_at_micros() > newest) {
-          start_job = job;
-          newest = record->updated_at_micros();
-        }
-      }
-      if (start_job != 0) break;
-    }
-  }
-
-  LineageGraph graph;
-  if (start_job == 0) {  // an orphan dataset
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(*start_id));
-    DatasetNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    if (record->last_modified_at_micros() != 0) {
-      node.last_modified_at_micros = record->last_modified_at_micros();
-    }
-    graph.datasets.push_back(std::move(node));
-    return graph;
-  }
-
-  // Breadth-first over jobs; depth counts job hops through shared datasets.
-  struct Adjacency {
-    std::vector<uint64_t> in;
-    std::vector<uint64_t> out;
-  };
-  std::unordered_map<uint64_t, Adjacency> job_edges;      // job -> datasets
-  std::unordered_map<uint64_t, Adjacency> dataset_edges;  // dataset -> jobs
-  std::vector<uint64_t> frontier = {start_job};
-  std::unordered_set<uint64_t> visited_jobs = {start_job};
-  for (int hop = 0; !frontier.empty(); ++hop) {
-    std::vector<uint64_t> next;
-    for (uint64_t job : frontier) {
-      Adjacency& adjacency = job_edges[job];
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kInEdgePrefix, job, &adjacency.in));
-      LINEAGED_RETURN_IF_ERROR(reader.Adjacent(internal::kOutEdgePrefix, job, &adjacency.out));
-      for (const auto* datasets : {&adjacency.in, &adjacency.out}) {
-        for (uint64_t dataset : *datasets) {
-          auto [it, inserted] = dataset_edges.try_emplace(dataset);
-          if (!inserted) continue;
-          LINEAGED_RETURN_IF_ERROR(
-              reader.Adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
-          LINEAGED_RETURN_IF_ERROR(
-              reader.Adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
-          if (hop >= depth) continue;
-          for (const auto* jobs : {&it->second.in, &it->second.out}) {
-            for (uint64_t neighbour : *jobs) {
-              if (visited_jobs.insert(neighbour).second) next.push_back(neighbour);
-            }
-          }
-        }
-      }
-    }
-    frontier = std::move(next);
-  }
-
-  auto names_of = [&](const std::vector<uint64_t>& ids,
-                      bool only_visited_jobs) -> absl::StatusOr<std::vector<QualifiedName>> {
-    std::vector<QualifiedName> names;
-    for (uint64_t id : ids) {
-      if (only_visited_jobs && !visited_jobs.contains(id)) continue;
-      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
-      names.push_back(NameOf(*record));
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  };
-
-  for (uint64_t job : visited_jobs) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
-    JobNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    LINEAGED_ASSIGN_OR_RETURN(node.latest_run, reader.Run(record->latest_run_id()));
-    LINEAGED_ASSIGN_OR_RETURN(node.inputs, names_of(job_edges[job].in, false));
-    LINEAGED_ASSIGN_OR_RETURN(node.outputs, names_of(job_edges[job].out, false));
-    graph.jobs.push_back(std::move(node));
-  }
-  for (const auto& [dataset, adjacency] : dataset_edges) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
-    DatasetNode node;
-    node.name = NameOf(*record);
-    node.created_at_micros = record->created_at_micros();
-    node.updated_at_micros = record->updated_at_micros();
-    if (record->last_modified_at_micros() != 0) {
-      node.last_modified_at_micros = record->last_modified_at_micros();
-    }
-    LINEAGED_ASSIGN_OR_RETURN(node.producers, names_of(adjacency.in, true));
-    LINEAGED_ASSIGN_OR_RETURN(node.consumers, names_of(adjacency.out, true));
-    graph.datasets.push_back(std::move(node));
-  }
-  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::sort(graph.jobs.begin(), graph.jobs.end(), by_name);
-  std::sort(graph.datasets.begin(), graph.datasets.end(), by_name);
-  return graph;
+uint64_t GraphStore::event_count() const {
+  return committer_ ? committer_->next_sequence() - 1 : 0;
 }
 
 StoreStats GraphStore::GetStats() const {
@@ -381,6 +198,9 @@ StoreStats GraphStore::GetStats() const {
     }
   }
   stats.wal_syncs = committer_->wal_syncs();
+  stats.retention_purged_events = purged_events_.load();
+  stats.retention_purged_runs = purged_runs_.load();
+  stats.retention_passes = retention_passes_.load();
   return stats;
 }
 
@@ -408,7 +228,7 @@ absl::StatusOr<std::vector<DatasetFreshness>> GraphStore::ListDatasetFreshness(s
     NodeRecord record;
     if (!record.ParseFromString(values[i])) return absl::DataLossError("unreadable node record");
     if (record.last_modified_at_micros() == 0) continue;
-    out.push_back(DatasetFreshness{NameOf(record), record.last_modified_at_micros()});
+    out.push_back(DatasetFreshness{internal::NameOf(record), record.last_modified_at_micros()});
   }
   return out;
 }
@@ -550,6 +370,105 @@ absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, s
   }
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));
   return events;
+}
+
+void GraphStore::RetentionLoop(int retention_days, int interval_seconds) {
+  spdlog::info("retention: purging events and runs older than {} days every {} s", retention_days,
+               interval_seconds);
+  for (;;) {
+    int64_t cutoff = absl::ToUnixMicros(absl::Now() - absl::Hours(24) * retention_days);
+    absl::StatusOr<RetentionResult> result = ApplyRetention(cutoff);
+    if (!result.ok()) {
+      spdlog::error("retention pass failed (retried next pass): {}", result.status().ToString());
+    } else if (result->events > 0 || result->runs > 0) {
+      spdlog::info("retention: purged {} events and {} runs older than {}", result->events,
+                   result->runs, absl::FormatTime(absl::FromUnixMicros(cutoff)));
+    }
+    absl::MutexLock lock(&retention_mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(retention_mu_) {
+      return retention_stopping_;
+    };
+    if (retention_mu_.AwaitWithTimeout(absl::Condition(&stopping),
+                                       absl::Seconds(std::max(1, interval_seconds)))) {
+      return;
+    }
+  }
+}
+
+absl::StatusOr<RetentionResult> GraphStore::ApplyRetention(int64_t cutoff_micros) {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  constexpr size_t kChunk = 1000;
+  RetentionResult result;
+
+  // Runs: found on a snapshot, purged through the committer so its cache and
+  // counters stay true; the applier re-checks each one.
+  std::vector<Uuid> old_runs;
+  {
+    internal::ModelReader reader(db_.get());
+    std::string start(1, internal::kRunPrefix), end(1, internal::kRunPrefix + 1);
+    LINEAGED_RETURN_IF_ERROR(reader.Scan(
+        db_->graph(), start, end, false, [&](std::string_view key, std::string_view value) {
+          RunRecord run;
+          if (run.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+              run.updated_at_micros() < cutoff_micros && key.size() == 17) {
+            old_runs.push_back(internal::UuidOf(key.substr(1)));
+          }
+          return true;
+        }));
+  }
+  for (size_t i = 0; i < old_runs.size(); i += kChunk) {
+    std::vector<Uuid> chunk(old_runs.begin() + i,
+                            old_runs.begin() + std::min(old_runs.size(), i + kChunk));
+    uint64_t purged = 0;
+    LINEAGED_RETURN_IF_ERROR(Mutate([&](internal::EventApplier& applier, int64_t) {
+      return applier.PurgeRuns(chunk, cutoff_micros, &purged);
+    }));
+    result.runs += purged;
+  }
+
+  // Raw events: the time index names them; the committer never rewrites old
+  // sequences, so these deletes need no coordination with it.
+  std::string index_start = internal::EventTimeKey(INT64_MIN, 0);
+  std::string index_end = internal::EventTimeKey(cutoff_micros, 0);
+  rocksdb::WriteBatch batch;
+  size_t in_batch = 0;
+  absl::Status write = absl::OkStatus();
+  auto flush = [&]() {
+    if (in_batch == 0) return;
+    write.Update(internal::FromRocksDb(db_->db()->Write(rocksdb::WriteOptions(), &batch),
+                                       "retention delete"));
+    batch.Clear();
+    in_batch = 0;
+  };
+  {
+    rocksdb::ReadOptions options;
+    rocksdb::Slice upper(index_end);
+    options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, db_->index()));
+    for (it->Seek(index_start); it->Valid() && write.ok(); it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.size() != 17) continue;
+      uint64_t sequence = internal::DecodeBigEndian64(key.substr(9, 8));
+      batch.Delete(db_->events(), internal::EventKey(sequence));
+      batch.Delete(db_->index(), it->key());
+      ++result.events;
+      if (++in_batch >= kChunk) flush();
+    }
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "retention scan"));
+  }
+  flush();
+  LINEAGED_RETURN_IF_ERROR(write);
+  if (result.events > 0) {
+    // Let compaction drop the deleted raw events (and their blobs) soon.
+    rocksdb::CompactRangeOptions compact;
+    compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+        db_->db()->CompactRange(compact, db_->events(), nullptr, nullptr), "retention compact"));
+  }
+  purged_events_ += result.events;
+  purged_runs_ += result.runs;
+  retention_passes_ += 1;
+  return result;
 }
 
 }  // namespace lineaged::graphstore

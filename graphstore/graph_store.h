@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -32,6 +33,7 @@ namespace lineaged::graphstore {
 namespace internal {
 class Database;
 class Committer;
+class EventApplier;
 }  // namespace internal
 
 // Called once per Write, on the committer thread, after the event is durable
@@ -53,8 +55,10 @@ class GraphStore {
   ~GraphStore();
 
   // Queues `event` for a durable write. `done` runs exactly once: with
-  // kStored/kDuplicate once the WAL is synced, or with Unavailable when the
-  // queue is full or the store is closing, or with the write error.
+  // kStored/kDuplicate once the WAL is synced; ResourceExhausted when
+  // Options::max_pending_events are already queued; Unavailable when the
+  // store is closing or cannot write (see write_status()); else the write
+  // error. A failed write stores nothing of the event.
   void Write(Event event, WriteCallback done);
 
   // Write() and wait. For tools and tests.
@@ -67,11 +71,95 @@ class GraphStore {
   // True between a successful Open and Close.
   bool is_open() const { return open_.load(std::memory_order_acquire); }
 
+  // OK while writes succeed. After RocksDB refused a write or WAL sync (a
+  // full disk, an I/O error): Unavailable saying why, without file paths,
+  // while reads keep working; the store retries in the background and is
+  // writable again once the disk accepts writes. Unavailable when closed.
+  absl::Status write_status() const;
+
   // Marquez lineage: from `start`, walk `depth` job hops over shared datasets
   // in either direction; returns the jobs reached and every dataset they read
   // or write. A dataset with no jobs yields a graph of that dataset alone.
+  // Uses each job's current IO: the inputs and outputs of its newest finished
+  // run (or of its JobEvent); before a job's first finished run, the IO its
+  // runs have shown so far. Hidden (soft-deleted) nodes are left out.
   // NotFound if the start node does not exist.
   absl::StatusOr<LineageGraph> GetLineage(const NodeRef& start, int depth) const;
+
+  // --- Marquez model reads. NotFound errors carry Marquez's messages
+  // ("Dataset 'x' not found."); lists are in name order unless stated. ---
+  absl::StatusOr<std::vector<NamespaceInfo>> ListNamespaces(size_t limit, size_t offset) const;
+  absl::StatusOr<NamespaceInfo> GetNamespace(std::string_view name) const;
+  // Creates or updates; un-hides.
+  absl::StatusOr<NamespaceInfo> PutNamespace(std::string_view name, std::string_view owner_name,
+                                             std::optional<std::string> description);
+  // Hides the namespace and all its datasets and jobs; returns it as it was.
+  absl::StatusOr<NamespaceInfo> HideNamespace(std::string_view name);
+
+  absl::StatusOr<std::vector<SourceInfo>> ListSources(size_t limit, size_t offset) const;
+  absl::StatusOr<SourceInfo> GetSource(std::string_view name) const;
+
+  // NotFound if the namespace does not exist. Hidden datasets are left out.
+  absl::StatusOr<Page<DatasetInfo>> ListDatasets(std::string_view namespace_name, size_t limit,
+                                                 size_t offset) const;
+  // Also resolves a symlink alias to its dataset.
+  absl::StatusOr<DatasetInfo> GetDataset(const QualifiedName& name) const;
+  // Soft delete; returns the dataset. The next event naming it restores it.
+  absl::StatusOr<DatasetInfo> HideDataset(const QualifiedName& name);
+  // Newest first.
+  absl::StatusOr<Page<DatasetVersionInfo>> ListDatasetVersions(const QualifiedName& name,
+                                                               size_t limit, size_t offset) const;
+  absl::StatusOr<DatasetVersionInfo> GetDatasetVersion(const QualifiedName& name,
+                                                       const Uuid& version) const;
+  // Adds (add=true) or removes a tag; returns the dataset.
+  absl::StatusOr<DatasetInfo> TagDataset(const QualifiedName& name, std::string_view tag, bool add);
+  // As TagDataset for one field; NotFound "Field 'f' not found for dataset 'd'.".
+  absl::StatusOr<DatasetInfo> TagDatasetField(const QualifiedName& name, std::string_view field,
+                                              std::string_view tag, bool add);
+
+  // All namespaces when `namespace_name` is empty. `last_run_states` filters
+  // by the state of the latest run (kNew = no run yet); empty means all.
+  // latest_runs is filled (at most 10 per job).
+  absl::StatusOr<Page<JobInfo>> ListJobs(std::optional<std::string_view> namespace_name,
+                                         const std::vector<RunState>& last_run_states, size_t limit,
+                                         size_t offset) const;
+  // latest_runs is filled (at most 10).
+  absl::StatusOr<JobInfo> GetJob(const QualifiedName& name) const;
+  absl::StatusOr<JobInfo> HideJob(const QualifiedName& name);
+  absl::StatusOr<JobInfo> TagJob(const QualifiedName& name, std::string_view tag, bool add);
+  // Newest first.
+  absl::StatusOr<Page<JobVersionInfo>> ListJobVersions(const QualifiedName& name, size_t limit,
+                                                       size_t offset) const;
+  absl::StatusOr<JobVersionInfo> GetJobVersion(const QualifiedName& name,
+                                               const Uuid& version) const;
+  // Ordered by startedAt, newest first, runs never started last.
+  absl::StatusOr<Page<RunInfo>> ListRuns(const QualifiedName& job, size_t limit,
+                                         size_t offset) const;
+  absl::StatusOr<RunInfo> GetRun(const Uuid& run_id) const;
+  // The run's own facets, or (job_facets) the job facets its events carried.
+  absl::StatusOr<std::vector<Facet>> GetRunFacets(const Uuid& run_id, bool job_facets) const;
+
+  absl::StatusOr<std::vector<TagInfo>> ListTags(size_t limit, size_t offset) const;
+  absl::StatusOr<TagInfo> PutTag(std::string_view name, std::optional<std::string> description);
+
+  // Substring search over dataset and job names; total_count counts all hits.
+  absl::StatusOr<Page<SearchHit>> Search(const SearchQuery& query) const;
+
+  // Run events with after <= eventTime < before, sorted by eventTime.
+  absl::StatusOr<Page<StoredEvent>> ListRunEvents(int64_t after_micros, int64_t before_micros,
+                                                  bool ascending, size_t limit,
+                                                  size_t offset) const;
+  // Run events per type in each [boundaries[i], boundaries[i+1]) by eventTime.
+  absl::StatusOr<std::vector<EventTypeCounts>> CountRunEvents(
+      const std::vector<int64_t>& boundaries) const;
+
+  // Column lineage from every field of a dataset, one field, or the fields
+  // of a job's outputs: upstream `depth` edges, and downstream too when
+  // `with_downstream`. NotFound if there is no field to start from.
+  absl::StatusOr<std::vector<ColumnLineageNode>> GetColumnLineage(const NodeRef& start,
+                                                                  std::optional<std::string> field,
+                                                                  int depth,
+                                                                  bool with_downstream) const;
 
   // --- Exporter outbox (only filled when Options::outbox_enabled) ---
   // Entries with sequence >= `from`, oldest first, at most `limit`. Passing
@@ -101,6 +189,11 @@ class GraphStore {
   // Number of events stored (not counting duplicates).
   uint64_t event_count() const;
 
+  // Purges raw events with eventTime < cutoff and runs last updated before
+  // it, except the latest run of each job. Safe while writes go on; the
+  // background task calls it when Options::retention_days is set.
+  absl::StatusOr<RetentionResult> ApplyRetention(int64_t cutoff_micros);
+
   // Totals of the graph and RocksDB size figures; cheap (no scans).
   StoreStats GetStats() const;
 
@@ -111,6 +204,10 @@ class GraphStore {
  private:
   explicit GraphStore(std::unique_ptr<internal::Database> db);
 
+  // Runs an admin change on the commit thread and waits until it is durable.
+  using MutationFn = std::function<absl::Status(internal::EventApplier&, int64_t now)>;
+  absl::Status Mutate(MutationFn mutation);
+
   // Moves the index entry of `sequence` from one prefix (outbox or dead
   // letters) to the other in one synced batch; the value is "now" + `reason`.
   // Callers hold outbox_mu_.
@@ -120,8 +217,17 @@ class GraphStore {
   // Keys with `prefix` in the index column family (for counts at open).
   absl::StatusOr<uint64_t> CountPrefix(char prefix) const;
 
+  void RetentionLoop(int retention_days, int interval_seconds);
+
   std::unique_ptr<internal::Database> db_;
   std::unique_ptr<internal::Committer> committer_;
+
+  absl::Mutex retention_mu_;
+  bool retention_stopping_ ABSL_GUARDED_BY(retention_mu_) = false;
+  std::thread retention_thread_;
+  std::atomic<uint64_t> purged_events_{0};
+  std::atomic<uint64_t> purged_runs_{0};
+  std::atomic<uint64_t> retention_passes_{0};
   std::atomic<bool> open_{false};
 
   // Outbox bookkeeping: entries found at open, removed since (delivered or

@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/ssl/error.hpp"
 #include "spdlog/spdlog.h"
 
 #include "api/internal/gzip.h"
@@ -17,6 +18,8 @@ namespace net = boost::asio;
 
 namespace {
 constexpr size_t kReadBufferBytes = 64 * 1024;
+// Bound on the TLS close_notify exchange when a connection ends.
+constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 }  // namespace
 
 std::optional<Response> ToRequest(http::request<http::string_body>&& message, size_t max_body_bytes,
@@ -28,6 +31,7 @@ std::optional<Response> ToRequest(http::request<http::string_body>&& message, si
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
   request.content_type = std::string(message[http::field::content_type]);
+  request.authorization = std::string(message[http::field::authorization]);
 
   std::string encoding = absl::AsciiStrToLower(
       absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
@@ -36,8 +40,10 @@ std::optional<Response> ToRequest(http::request<http::string_body>&& message, si
   } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
     absl::StatusOr<std::string> inflated = Inflate(message.body(), max_body_bytes);
     if (!inflated.ok()) {
-      int status = absl::IsResourceExhausted(inflated.status()) ? 413 : 400;
-      return ErrorResponse(status, std::string(inflated.status().message()));
+      if (absl::IsResourceExhausted(inflated.status())) {
+        return LimitResponse(413, AsStd(inflated.status().message()), "max_body_bytes");
+      }
+      return ErrorResponse(400, std::string(inflated.status().message()));
     }
     request.body = std::move(*inflated);
   } else {
@@ -46,22 +52,59 @@ std::optional<Response> ToRequest(http::request<http::string_body>&& message, si
   return std::nullopt;
 }
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state)
-    : stream_(std::move(socket)), state_(state) {}
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state, bool admitted)
+    : stream_(std::move(socket), state->tls.get()), state_(state), admitted_(admitted) {}
+
+HttpSession::~HttpSession() {
+  if (admitted_) state_->connections.fetch_sub(1);
+}
 
 void HttpSession::Run() {
   // Beast reads at most the free capacity (and at least 512 bytes) per
   // recv; room for a whole typical event saves a syscall per 512 bytes.
   buffer_.reserve(kReadBufferBytes);
   // Start on the connection's strand.
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.is_tls()) return self->ReadHeader();
+    self->stream_.tcp().expires_after(self->state_->options.tls_handshake_timeout);
+    self->stream_.async_handshake([self](beast::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void HttpSession::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    // Scanners, plain-HTTP clients, clients without an accepted certificate:
+    // routine on a TLS port, so not worth more than debug.
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    stream_.Close();
+    return;
+  }
+  ReadHeader();
 }
 
 void HttpSession::ReadHeader() {
   parser_.emplace();
   parser_->body_limit(state_->options.max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(state_->options.max_header_bytes));
-  stream_.expires_after(state_->options.idle_timeout);
+  if (buffer_.size() > 0 || !admitted_) return ReadHeaderBytes();
+  // Idle keep-alive: wait for the next request to start.
+  stream_.tcp().expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadBufferBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                            self->OnFirstBytes(ec, bytes);
+                          });
+}
+
+void HttpSession::OnFirstBytes(beast::error_code ec, size_t bytes) {
+  if (ec) return FailRead(ec);
+  buffer_.commit(bytes);
+  ReadHeaderBytes();
+}
+
+void HttpSession::ReadHeaderBytes() {
+  // One deadline for the whole request, not per read: a client trickling a
+  // byte at a time (slow loris) cannot hold the connection longer.
+  stream_.tcp().expires_after(state_->options.read_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -95,27 +138,46 @@ void HttpSession::OnBody(beast::error_code ec) {
 void HttpSession::FailRead(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-      ec == net::error::eof) {
+      ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+    return Close();
+  }
+  if (ec.category() == net::error::get_ssl_category()) {
+    spdlog::debug("TLS error: {}", ec.message());
     return Close();
   }
   if (ec == http::error::body_limit) {
-    return Write(ErrorResponse(413, "request body exceeds max_body_bytes (" +
-                                        std::to_string(state_->options.max_body_bytes) + ")"),
+    return Write(LimitResponse(413,
+                               "request body exceeds max_body_bytes (" +
+                                   std::to_string(state_->options.max_body_bytes) + ")",
+                               "max_body_bytes"),
                  true);
   }
   if (ec == http::error::header_limit) {
-    return Write(ErrorResponse(431, "request headers exceed max_header_bytes"), true);
+    return Write(LimitResponse(431,
+                               "request headers exceed max_header_bytes (" +
+                                   std::to_string(state_->options.max_header_bytes) + ")",
+                               "max_header_bytes"),
+                 true);
   }
   spdlog::debug("bad HTTP request: {}", ec.message());
   Write(ErrorResponse(400, "malformed HTTP request: " + ec.message()), true);
 }
 
 void HttpSession::Dispatch() {
+  if (!admitted_) {
+    Response response = LimitResponse(503,
+                                      "too many connections: max_connections (" +
+                                          std::to_string(state_->options.max_connections) +
+                                          ") are open; retry later",
+                                      "max_connections");
+    response.headers.emplace_back("Retry-After", "1");
+    return Write(std::move(response), true);
+  }
   http::request<http::string_body> message = parser_->release();
   state_->in_flight.fetch_add(1);
   counted_in_flight_ = true;
   // The store may take a while (fsync); no read timer while we wait.
-  stream_.expires_never();
+  stream_.tcp().expires_never();
 
   bool close_after = !message.keep_alive();
   Request request;
@@ -143,7 +205,7 @@ void HttpSession::Write(Response response, bool close_after) {
   response_.keep_alive(!close);
   response_.body() = std::move(response.body);
   response_.prepare_payload();
-  stream_.expires_after(state_->options.idle_timeout);
+  stream_.tcp().expires_after(state_->options.idle_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this(), close](beast::error_code ec, size_t) {
                       self->OnWrite(close, ec);
@@ -164,9 +226,11 @@ void HttpSession::Close() {
     counted_in_flight_ = false;
     state_->in_flight.fetch_sub(1);
   }
-  beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+  if (!stream_.is_tls() || closing_) return stream_.Close();
+  closing_ = true;
+  stream_.tcp().expires_after(kTlsShutdownTimeout);
+  stream_.async_tls_shutdown(
+      [self = shared_from_this()](beast::error_code) { self->stream_.Close(); });
 }
 
 }  // namespace lineaged::api::internal

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "graphstore/base/uuid.h"
 #include "graphstore/types.h"
 
 namespace lineaged::collector::internal {
@@ -20,12 +21,9 @@ struct ParsedTime {
 // replace 'T'). A date alone, or anything else, is nullopt.
 std::optional<ParsedTime> ParseIsoTime(std::string_view text);
 
-// Parses the canonical 8-4-4-4-12 hex form, any case.
-std::optional<graphstore::Uuid> ParseUuid(std::string_view text);
-
-// Java's UUID.nameUUIDFromBytes (MD5, version 3): what Marquez does with a
-// runId that is not a UUID, so both servers give such runs the same id.
-graphstore::Uuid NameUuidFromBytes(std::string_view bytes);
+// UUID parsing and Java's nameUUIDFromBytes live with the store's types.
+using graphstore::NameUuidFromBytes;
+using graphstore::ParseUuid;
 
 // First 16 bytes of SHA-256.
 std::array<uint8_t, 16> ContentHash(std::string_view bytes);

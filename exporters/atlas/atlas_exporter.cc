@@ -188,10 +188,11 @@ bool AtlasExporter::Deliver(const graphstore::OutboxEntry& entry) {
     std::vector<graphstore::QualifiedName> inputs, outputs;
     absl::StatusOr<std::optional<graphstore::QualifiedName>> job = EventJob(raw);
     if (job.ok() && job->has_value()) {
-      auto graph = store_->GetLineage(graphstore::NodeRef{graphstore::NodeKind::kJob, **job}, 0);
-      if (graph.ok() && !graph->jobs.empty()) {
-        inputs = graph->jobs[0].inputs;
-        outputs = graph->jobs[0].outputs;
+      // The job's current IO, as lineaged's own lineage shows it.
+      absl::StatusOr<graphstore::JobInfo> info = store_->GetJob(**job);
+      if (info.ok()) {
+        inputs = std::move(info->inputs);
+        outputs = std::move(info->outputs);
       }
     }
     absl::StatusOr<std::string> request = BuildBulkRequest(raw, inputs, outputs);

@@ -307,6 +307,21 @@ void Metrics::Impl::AppendStoreFamilies(std::vector<MetricFamily>* out) const {
                 "WAL syncs (group commits) since the store opened.", MetricType::Counter);
   AddSample(&wal_syncs, {}, static_cast<double>(stats.wal_syncs));
   out->push_back(std::move(wal_syncs));
+  MetricFamily purged = NewFamily(
+      "lineage_retention_purged_total",
+      "Raw events and runs removed by retention since the store opened.", MetricType::Counter);
+  AddSample(&purged, {{"kind", "event"}}, static_cast<double>(stats.retention_purged_events));
+  AddSample(&purged, {{"kind", "run"}}, static_cast<double>(stats.retention_purged_runs));
+  out->push_back(std::move(purged));
+  MetricFamily passes =
+      NewFamily("lineage_retention_passes_total",
+                "Retention passes completed since the store opened.", MetricType::Counter);
+  AddSample(&passes, {}, static_cast<double>(stats.retention_passes));
+  out->push_back(std::move(passes));
+  out->push_back(SingleGauge("lineage_store_writable",
+                             "1 while the store accepts writes; 0 while RocksDB refuses them "
+                             "(disk full, I/O error) and only reads are served.",
+                             store->write_status().ok() ? 1.0 : 0.0));
 }
 
 void Metrics::Impl::AppendFreshness(std::vector<MetricFamily>* out) const {

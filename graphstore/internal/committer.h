@@ -8,14 +8,18 @@
 // being synced, and no event is acknowledged before its WAL sync. One writer
 // means graph updates need no locks and read-modify-write cannot interleave.
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
@@ -25,6 +29,7 @@
 namespace lineaged::graphstore::internal {
 
 class GroupBatch;
+class EventApplier;
 
 class Committer {
  public:
@@ -36,9 +41,21 @@ class Committer {
   Committer& operator=(const Committer&) = delete;
   ~Committer();
 
-  // Queues an event. On Unavailable (queue full, or stopping) `done` is not
-  // called and the caller owns the failure.
+  // Queues an event. On ResourceExhausted (queue full) or Unavailable
+  // (stopping) `done` is not called and the caller owns the failure.
   absl::Status Submit(Event event, WriteCallback done);
+
+  // Queues an admin change (tags, soft deletes, namespace owner) to run on
+  // the commit thread in a group like events. An error it returns fails only
+  // that change, which must then have written nothing; `done` gets
+  // kStored or that error once durable.
+  using Mutation = std::function<absl::Status(EventApplier&, int64_t now)>;
+  absl::Status SubmitMutation(Mutation mutation, WriteCallback done);
+  // OK while RocksDB accepts writes. After a failed write or WAL sync (a
+  // full disk, an I/O error) Unavailable saying why, without file paths,
+  // until a later write succeeds or DB::Resume() does: the commit thread
+  // retries Resume() with backoff while writes fail. Thread-safe.
+  absl::Status write_status() const;
 
   // Refuses new events, commits all queued ones, and joins the thread.
   void Stop();
@@ -60,12 +77,13 @@ class Committer {
     Event event;
     WriteCallback done;
     int64_t received_at_micros;
+    Mutation mutation;  // set for admin changes instead of an event
   };
 
   // A written group waiting for the WAL sync.
   struct Written {
     std::vector<WriteCallback> callbacks;
-    std::vector<WriteOutcome> outcomes;
+    std::vector<absl::StatusOr<WriteOutcome>> outcomes;
     uint64_t next_sequence;
     uint64_t stored_events;
   };
@@ -73,6 +91,14 @@ class Committer {
   void CommitLoop();
   void SyncLoop();
   void CommitGroup(std::vector<Pending>* group);
+  // Logs a failed write or sync in full and returns what clients get: for
+  // an I/O error Unavailable "the store cannot write: <why>" (and the store
+  // is marked unwritable), else the error without RocksDB's message.
+  absl::Status WriteFailed(const rocksdb::Status& s, std::string_view what);
+  // Commit thread only, as is MaybeResume: DB::Resume() once the backoff
+  // since the last try is over.
+  void MarkWritable(std::string_view how);
+  void MaybeResume();
   absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch);
 
   Database* const db_;
@@ -86,7 +112,15 @@ class Committer {
   std::vector<Written> written_ ABSL_GUARDED_BY(sync_mu_);
   bool sync_stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
 
+  mutable absl::Mutex health_mu_;
+  absl::Status write_error_ ABSL_GUARDED_BY(health_mu_);
+  // RocksDB will not resume (a fatal error): only a reopen makes it write.
+  bool needs_restart_ ABSL_GUARDED_BY(health_mu_) = false;
+  std::atomic<bool> unwritable_{false};
+
   // Owned by the commit thread.
+  absl::Duration resume_backoff_;
+  absl::Time next_resume_;
   uint64_t next_sequence_;
   CountersRecord counters_;
   RecordCache cache_;

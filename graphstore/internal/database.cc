@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "rocksdb/cache.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "spdlog/spdlog.h"
@@ -63,6 +65,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
   db_options.bytes_per_sync = 1u << 20;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 512u << 20;
+  std::unique_ptr<rocksdb::Env> env;
+  if (options.file_system != nullptr) {
+    env = rocksdb::NewCompositeEnv(options.file_system);
+    db_options.env = env.get();
+  }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
@@ -78,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
   if (!s.ok()) return FromRocksDb(s, "open " + options.data_dir);
 
   std::unique_ptr<Database> database(new Database());
+  database->env_ = std::move(env);
   database->db_.reset(raw_db);
   database->default_ = handles[0];
   database->events_ = handles[1];

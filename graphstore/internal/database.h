@@ -47,6 +47,9 @@ class Database {
  private:
   Database() = default;
 
+  // Options::file_system wrapped as an Env; declared before db_ so that it
+  // outlives the database.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   // Handles are owned by db_ until Close() destroys them.
   rocksdb::ColumnFamilyHandle* default_ = nullptr;

@@ -1,5 +1,7 @@
 #include "graphstore/internal/key_codec.h"
 
+#include <cstdint>
+
 namespace lineaged::graphstore::internal {
 
 void AppendBigEndian64(std::string* dst, uint64_t value) {
@@ -94,6 +96,56 @@ bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second) {
   *first = DecodeBigEndian64(key.substr(1, 8));
   *second = DecodeBigEndian64(key.substr(9, 8));
   return true;
+}
+
+std::string NodeSequenceKey(char prefix, uint64_t node_id, uint64_t seq) {
+  std::string key(1, prefix);
+  AppendBigEndian64(&key, node_id);
+  AppendBigEndian64(&key, seq);
+  return key;
+}
+
+std::string UuidKey(char prefix, const Uuid& id) {
+  std::string key(1, prefix);
+  key.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return key;
+}
+
+std::string NamedKey(char prefix, std::string_view name) {
+  std::string key(1, prefix);
+  key.append(name);
+  return key;
+}
+
+std::string RunListKey(uint64_t job_id, int64_t sort_time, const Uuid& run_id) {
+  std::string key(1, kRunListPrefix);
+  AppendBigEndian64(&key, job_id);
+  AppendBigEndian64(&key, ~OrderedFromSigned(sort_time == 0 ? INT64_MIN : sort_time));
+  key.append(reinterpret_cast<const char*>(run_id.data()), run_id.size());
+  return key;
+}
+
+std::string ColumnEdgePrefix(uint64_t input_dataset, std::string_view input_field) {
+  std::string key(1, kColumnEdgePrefix);
+  AppendBigEndian64(&key, input_dataset);
+  AppendOrderedString(&key, input_field);
+  return key;
+}
+
+std::string ColumnEdgeKey(uint64_t input_dataset, std::string_view input_field,
+                          uint64_t output_dataset, std::string_view output_field) {
+  std::string key = ColumnEdgePrefix(input_dataset, input_field);
+  AppendBigEndian64(&key, output_dataset);
+  AppendOrderedString(&key, output_field);
+  return key;
+}
+
+bool DecodeColumnEdgeSuffix(std::string_view suffix, uint64_t* output_dataset,
+                            std::string* output_field) {
+  if (suffix.size() < 8) return false;
+  *output_dataset = DecodeBigEndian64(suffix.substr(0, 8));
+  suffix.remove_prefix(8);
+  return ConsumeOrderedString(&suffix, output_field) && suffix.empty();
 }
 
 std::string MetaKey(std::string_view name) {

@@ -24,6 +24,18 @@ inline constexpr char kRunPrefix = 'R';          // R <16-byte uuid>        -> R
 inline constexpr char kOutEdgePrefix = 'E';      // E <be64 from> <be64 to> -> ""
 inline constexpr char kInEdgePrefix = 'e';       // e <be64 to> <be64 from> -> ""
 inline constexpr char kMetaPrefix = 'M';         // M <name>                -> value
+inline constexpr char kAliasPrefix = 'A';        // A <ostr ns> <ostr name> -> be64 dataset id
+inline constexpr char kDatasetVersionPrefix =
+    'V';  // V <be64 dataset> <be64 seq> -> DatasetVersionRecord
+inline constexpr char kDatasetVersionIdPrefix =
+    'v';                                          // v <16-byte version> -> be64 dataset, be64 seq
+inline constexpr char kJobVersionPrefix = 'W';    // W <be64 job> <be64 seq> -> JobVersionRecord
+inline constexpr char kJobVersionIdPrefix = 'w';  // w <16-byte version> -> be64 job, be64 seq
+inline constexpr char kRunListPrefix = 'r';  // r <be64 job> <be64 ~sort time> <16-byte run> -> ""
+inline constexpr char kSourcePrefix = 's';   // s <name bytes> -> SourceRecord
+inline constexpr char kTagPrefix = 'g';      // g <name bytes> -> TagRecord
+// c <be64 input dataset> <ostr input field> <be64 output dataset> <ostr output field> -> ""
+inline constexpr char kColumnEdgePrefix = 'c';
 // Column family "index".
 inline constexpr char kEventTimePrefix = 't';   // t <be64 ordered micros> <be64 seq> -> ""
 inline constexpr char kEventHashPrefix = 'h';   // h <16-byte content hash>          -> be64 seq
@@ -32,7 +44,7 @@ inline constexpr char kDeadLetterPrefix = 'y';  // y <be64 seq> -> be64 ordered 
 
 inline constexpr std::string_view kMetaCounters = "counters";
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
-inline constexpr uint64_t kFormatVersion = 1;
+inline constexpr uint64_t kFormatVersion = 2;  // 2: the Marquez model
 
 // Column family "events" value: kEventValueVersion, be64 received micros, raw JSON.
 inline constexpr char kEventValueVersion = 1;
@@ -65,6 +77,19 @@ std::string EventKey(uint64_t sequence);
 std::string EventTimeKey(int64_t event_time_micros, uint64_t sequence);
 std::string EventHashKey(const std::array<uint8_t, 16>& hash);
 std::string SequenceKey(char prefix, uint64_t sequence);  // outbox and dead letters
+
+// Keys of a per-node sequence (dataset and job versions): prefix, id, seq.
+std::string NodeSequenceKey(char prefix, uint64_t node_id, uint64_t seq);
+std::string UuidKey(char prefix, const Uuid& id);
+std::string NamedKey(char prefix, std::string_view name);  // sources, tags
+// Runs of a job, newest first: `sort_time` 0 (never started) sorts last.
+std::string RunListKey(uint64_t job_id, int64_t sort_time, const Uuid& run_id);
+std::string ColumnEdgeKey(uint64_t input_dataset, std::string_view input_field,
+                          uint64_t output_dataset, std::string_view output_field);
+std::string ColumnEdgePrefix(uint64_t input_dataset, std::string_view input_field);
+// Splits a column edge key after the prefix given to ColumnEdgePrefix.
+bool DecodeColumnEdgeSuffix(std::string_view suffix, uint64_t* output_dataset,
+                            std::string* output_field);
 
 // Decodes the second id of an edge key. False if `key` is not an edge key.
 bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second);

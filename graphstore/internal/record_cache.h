@@ -45,6 +45,11 @@ class RecordCache {
     if (inserted) young_bytes_ += size;
   }
 
+  void Erase(const std::string& key) {
+    young_.erase(key);
+    old_.erase(key);
+  }
+
   void Clear() {
     young_.clear();
     old_.clear();

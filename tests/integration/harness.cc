@@ -75,6 +75,8 @@ int TestServer::Kill() {
 
 bool TestServer::Alive() { return process_ != nullptr && process_->Alive(); }
 
+bool TestServer::Signal(int signal) { return process_ != nullptr && process_->Signal(signal); }
+
 int TestServer::port() const { return process_ == nullptr ? 0 : process_->port(); }
 
 int TestServer::grpc_port() const { return process_ == nullptr ? 0 : process_->grpc_port(); }

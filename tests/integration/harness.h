@@ -57,6 +57,9 @@ class TestServer {
   // True while the current process is alive.
   bool Alive();
 
+  // Sends `signal` (e.g. SIGHUP) to the current process; false if none runs.
+  bool Signal(int signal);
+
   int port() const;
   int grpc_port() const;
   const std::string& data_dir() const { return data_dir_; }

@@ -10,9 +10,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/ssl.h>
 
 namespace lineaged::testing {
 namespace {
@@ -106,12 +110,39 @@ std::string UrlEncode(std::string_view text) {
 struct HttpClient::Impl {
   Impl(std::string host_in, int port_in) : host(std::move(host_in)), port(port_in) {}
 
+  Impl(std::string host_in, int port_in, const TlsOptions& tls)
+      : host(std::move(host_in)), port(port_in) {
+    tls_context.emplace(net::ssl::context::tls_client);
+    beast::error_code ec;
+    tls_context->set_verify_mode(net::ssl::verify_peer, ec);
+    if (!ec) tls_context->load_verify_file(tls.ca_file, ec);
+    if (!ec && !tls.cert_file.empty()) tls_context->use_certificate_chain_file(tls.cert_file, ec);
+    if (!ec && !tls.key_file.empty()) {
+      tls_context->use_private_key_file(tls.key_file, net::ssl::context::pem, ec);
+    }
+    if (ec) tls_setup_error = "TLS setup: " + ec.message();
+  }
+
+  bool connected() const { return stream.has_value() || tls_stream.has_value(); }
+
+  beast::tcp_stream& Tcp() { return tls_stream ? beast::get_lowest_layer(*tls_stream) : *stream; }
+
+  // Calls `f` with the connected stream, whichever kind it is.
+  template <typename F>
+  void OnStream(F&& f) {
+    if (tls_stream) {
+      f(*tls_stream);
+    } else {
+      f(*stream);
+    }
+  }
+
   // Starts one asynchronous operation through `initiate(handler)` and runs the
   // io_context until it completes or the stream's timer closes the socket.
   template <typename Initiate>
   beast::error_code Run(Initiate&& initiate) {
     beast::error_code result = net::error::operation_aborted;
-    stream->expires_after(kIoTimeout);
+    Tcp().expires_after(kIoTimeout);
     initiate([&result](beast::error_code ec, auto&&...) { result = ec; });
     ioc.restart();
     ioc.run();
@@ -123,18 +154,34 @@ struct HttpClient::Impl {
     tcp::resolver resolver(ioc);
     auto endpoints = resolver.resolve(host, std::to_string(port), ec);
     if (ec) return ec;
-    stream.emplace(ioc);
-    ec = Run([&](auto handler) { stream->async_connect(endpoints, std::move(handler)); });
+    if (!tls_context) {
+      stream.emplace(ioc);
+    } else {
+      tls_stream.emplace(ioc, *tls_context);
+      tls_stream->set_verify_callback(net::ssl::host_name_verification(host));
+      // SNI takes host names only, not addresses.
+      if (net::ip::make_address(host, ec); ec) {
+        ec = {};
+        SSL_set_tlsext_host_name(tls_stream->native_handle(), host.c_str());
+      }
+    }
+    ec = Run([&](auto handler) { Tcp().async_connect(endpoints, std::move(handler)); });
+    if (!ec && tls_stream) {
+      ec = Run([&](auto handler) {
+        tls_stream->async_handshake(net::ssl::stream_base::client, std::move(handler));
+      });
+    }
     if (ec) Close();
     return ec;
   }
 
   void Close() {
-    if (stream) {
+    if (connected()) {
       beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->close();
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      Tcp().close();
       stream.reset();
+      tls_stream.reset();
     }
     buffer.consume(buffer.size());
     used = false;
@@ -148,23 +195,30 @@ struct HttpClient::Impl {
       Prepare(request, verb, method, target, headers);
       request.body() = body;
       request.prepare_payload();
-      return Run([&](auto handler) { http::async_write(*stream, request, std::move(handler)); });
+      return Run([&](auto handler) {
+        OnStream([&](auto& s) { http::async_write(s, request, std::move(handler)); });
+      });
     }
     http::request<http::empty_body> request;
     Prepare(request, verb, method, target, headers);
     request.chunked(true);
     http::request_serializer<http::empty_body> serializer(request);
-    beast::error_code ec = Run(
-        [&](auto handler) { http::async_write_header(*stream, serializer, std::move(handler)); });
+    beast::error_code ec = Run([&](auto handler) {
+      OnStream([&](auto& s) { http::async_write_header(s, serializer, std::move(handler)); });
+    });
     const size_t chunk_size = std::max<size_t>(options.chunk_size, 1);
     for (size_t offset = 0; !ec && offset < body.size(); offset += chunk_size) {
       const size_t length = std::min(chunk_size, body.size() - offset);
       auto chunk = http::make_chunk(net::const_buffer(body.data() + offset, length));
-      ec = Run([&](auto handler) { net::async_write(*stream, chunk, std::move(handler)); });
+      ec = Run([&](auto handler) {
+        OnStream([&](auto& s) { net::async_write(s, chunk, std::move(handler)); });
+      });
     }
     if (!ec) {
       auto last = http::make_chunk_last();
-      ec = Run([&](auto handler) { net::async_write(*stream, last, std::move(handler)); });
+      ec = Run([&](auto handler) {
+        OnStream([&](auto& s) { net::async_write(s, last, std::move(handler)); });
+      });
     }
     return ec;
   }
@@ -191,8 +245,9 @@ struct HttpClient::Impl {
     http::response_parser<http::string_body> parser;
     parser.body_limit(boost::none);
     if (head) parser.skip(true);
-    beast::error_code ec =
-        Run([&](auto handler) { http::async_read(*stream, buffer, parser, std::move(handler)); });
+    beast::error_code ec = Run([&](auto handler) {
+      OnStream([&](auto& s) { http::async_read(s, buffer, parser, std::move(handler)); });
+    });
     if (ec) return ec;
     auto& message = parser.get();
     response->status = static_cast<int>(message.result_int());
@@ -207,13 +262,20 @@ struct HttpClient::Impl {
   std::string host;
   int port;
   net::io_context ioc;
-  std::optional<beast::tcp_stream> stream;  // engaged while connected
+  std::optional<net::ssl::context> tls_context;  // engaged for HTTPS
+  std::string tls_setup_error;                   // why tls_context is unusable
+  // One of them engaged while connected.
+  std::optional<beast::tcp_stream> stream;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream;
   beast::flat_buffer buffer;
   bool used = false;  // a response has already arrived on this connection
 };
 
 HttpClient::HttpClient(std::string host, int port)
     : impl_(std::make_unique<Impl>(std::move(host), port)) {}
+
+HttpClient::HttpClient(std::string host, int port, TlsOptions tls)
+    : impl_(std::make_unique<Impl>(std::move(host), port, tls)) {}
 
 HttpClient::~HttpClient() { impl_->Close(); }
 
@@ -223,6 +285,11 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
                              std::string_view body, const Headers& headers,
                              const RequestOptions& options) {
   try {
+    if (!impl_->tls_setup_error.empty()) {
+      Response response;
+      response.body = impl_->tls_setup_error;
+      return response;
+    }
     const http::verb verb = http::string_to_verb(AsBeast(method));
     Headers all_headers = headers;
     std::string payload(body);
@@ -233,8 +300,8 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
       }
     }
     for (int attempt = 0;; ++attempt) {
-      const bool reused = impl_->stream.has_value() && impl_->used;
-      if (!impl_->stream) {
+      const bool reused = impl_->connected() && impl_->used;
+      if (!impl_->connected()) {
         if (beast::error_code ec = impl_->Connect(); ec) return TransportError("connect", ec);
       }
       const bool head = verb == http::verb::head;
@@ -243,7 +310,7 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
         // A server may answer before it has read the whole body (413 for an
         // oversized chunked body) and close; that answer is the result.
         Response early;
-        if (impl_->stream && !impl_->Read(head, &early)) {
+        if (impl_->connected() && !impl_->Read(head, &early)) {
           impl_->Close();
           return early;
         }
@@ -257,7 +324,7 @@ Response HttpClient::Request(std::string_view method, std::string_view target,
         if (reused && attempt == 0 && IsStaleConnection(ec)) continue;
         return TransportError("read", ec);
       }
-      if (impl_->stream) impl_->used = true;
+      if (impl_->connected()) impl_->used = true;
       return response;
     }
   } catch (const std::exception& e) {

@@ -10,7 +10,9 @@
 //   EXPECT_EQ(r.status, 201) << r.body;
 //
 // No call throws: transport failures come back as status 0 with the reason in
-// the body.
+// the body. With TlsOptions it speaks HTTPS:
+//
+//   HttpClient client("127.0.0.1", server.port(), {.ca_file = cert});
 
 #include <chrono>
 #include <cstddef>
@@ -52,6 +54,16 @@ struct RequestOptions {
   size_t chunk_size = 1024;
 };
 
+// HTTPS for HttpClient. The server's certificate must chain to `ca_file` and
+// name the host (a DNS name, or an IP address in subjectAltName).
+struct TlsOptions {
+  std::string ca_file;  // PEM: the CA, or the server's self-signed certificate
+  // A client certificate and its key (PEM), sent when the server asks; empty
+  // for none.
+  std::string cert_file;
+  std::string key_file;
+};
+
 // gzip (RFC 1952) of `data`, as zlib's deflateInit2 with 16 + MAX_WBITS makes
 // it. Returns "" only if zlib fails.
 std::string GzipCompress(std::string_view data);
@@ -69,6 +81,9 @@ class HttpClient {
 
   // Does not connect yet; the first request does.
   HttpClient(std::string host, int port);
+  // HTTPS. If the TLS files cannot be loaded, every request fails (status 0)
+  // with the reason.
+  HttpClient(std::string host, int port, TlsOptions tls);
   ~HttpClient();
 
   HttpClient(const HttpClient&) = delete;

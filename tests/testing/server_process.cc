@@ -185,6 +185,8 @@ int ServerProcess::Kill() {
   return WaitForExit(std::chrono::steady_clock::time_point::max());
 }
 
+bool ServerProcess::Signal(int signal) { return pid_ > 0 && kill(pid_, signal) == 0; }
+
 int ServerProcess::WaitForExit(std::chrono::steady_clock::time_point deadline) {
   while (true) {
     int status = 0;

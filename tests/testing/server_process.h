@@ -67,6 +67,9 @@ class ServerProcess {
   // Sends SIGKILL and waits. Returns what Stop() would (normally 128 + 9).
   int Kill();
 
+  // Sends `signal` (e.g. SIGHUP) without waiting; false if not running.
+  bool Signal(int signal);
+
   // Why Start() failed; empty otherwise.
   const std::string& error() const { return error_; }
 

@@ -80,5 +80,17 @@ TEST(NodeId, RejectsMalformedIds) {
   }
 }
 
+TEST(NodeId, DatasetFieldIdRoundTrips) {
+  std::string text = DatasetFieldNodeId("postgres://h:5432", "db.public.t", "col");
+  EXPECT_EQ(text, "datasetField:postgres://h:5432:db.public.t:col");
+  auto id = ParseNodeId(text);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->type, NodeId::Type::kDatasetField);
+  EXPECT_EQ(id->namespace_name, "postgres://h:5432");
+  EXPECT_EQ(id->name, "db.public.t");
+  EXPECT_EQ(id->field, "col");
+  EXPECT_EQ(id->ToString(), text);
+}
+
 }  // namespace
 }  // namespace lineaged::api

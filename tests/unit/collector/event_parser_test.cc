@@ -15,6 +15,7 @@ using graphstore::EventKind;
 using graphstore::QualifiedName;
 using graphstore::RunEventType;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
@@ -40,8 +41,10 @@ TEST(EventParser, ReadsARunEvent) {
   EXPECT_EQ(parsed.event.event_time_micros, 1609185061641000);
   EXPECT_EQ(graphstore::FormatUuid(parsed.event.run_id), "43d7db3b-8984-4cda-b237-8c6919b36670");
   EXPECT_EQ(parsed.event.job, (QualifiedName{"my-namespace", "myjob"}));
-  EXPECT_THAT(parsed.event.inputs, ElementsAre(QualifiedName{"db", "in"}));
-  EXPECT_THAT(parsed.event.outputs, ElementsAre(QualifiedName{"db", "out"}));
+  EXPECT_THAT(parsed.event.inputs,
+              ElementsAre(Field(&graphstore::DatasetMention::name, QualifiedName{"db", "in"})));
+  EXPECT_THAT(parsed.event.outputs,
+              ElementsAre(Field(&graphstore::DatasetMention::name, QualifiedName{"db", "out"})));
   EXPECT_EQ(parsed.event.raw_json, kMinimalRun);  // stored exactly as received
 }
 
@@ -56,7 +59,7 @@ TEST(EventParser, TellsKindsApartByShapeNotSchemaUrl) {
     "dataset":{"namespace":"s3://b","name":"k"}})");
   ASSERT_TRUE(dataset.ok());
   EXPECT_EQ(dataset.event.kind, EventKind::kDataset);
-  EXPECT_EQ(dataset.event.dataset, (QualifiedName{"s3://b", "k"}));
+  EXPECT_EQ(dataset.event.dataset.name, (QualifiedName{"s3://b", "k"}));
 }
 
 TEST(EventParser, NamesEveryInvalidField) {
@@ -100,25 +103,29 @@ TEST(EventParser, LongUnparseableEventTimeIsQuotedWholeCharacters) {
   EXPECT_NO_THROW(nlohmann::json(parsed.errors).dump());
 }
 
-TEST(EventParser, DeepNestingIsMalformedNotACrash) {
+TEST(EventParser, DeepNestingIsOverLimitNotACrash) {
   std::string deep(100000, '[');
   deep += std::string(100000, ']');
   std::string body = R"({"eventTime":"2020-01-01T00:00:00Z","x":)" + deep + "}";
-  EXPECT_EQ(Lenient(body).rejection, Rejection::kMalformed);
+  ParsedEvent parsed = Lenient(body);
+  EXPECT_EQ(parsed.rejection, Rejection::kOverLimit);
+  ASSERT_EQ(parsed.violations.size(), 1u);
+  EXPECT_EQ(parsed.violations[0].limit, "max_json_depth");
 }
 
 // Found for tests/fuzz: a number beyond 64 bits sends the event through the
 // nlohmann fallback before simdjson sees the nesting, and re-serialising a
 // million levels overflowed the stack (one 2 MB POST ended the server).
-TEST(EventParser, DeepNestingAfterABigNumberIsMalformedNotACrash) {
+TEST(EventParser, DeepNestingAfterABigNumberIsOverLimitNotACrash) {
   std::string deep(1000000, '[');
   deep += std::string(1000000, ']');
   for (const std::string number : {"12345678901234567890123", "-1e-400"}) {
     std::string body =
         R"({"eventTime":"2020-01-01T00:00:00Z","n":)" + number + R"(,"x":)" + deep + "}";
     ParsedEvent parsed = Lenient(body);
-    EXPECT_EQ(parsed.rejection, Rejection::kMalformed) << number;
-    EXPECT_THAT(parsed.errors, ElementsAre(HasSubstr("deep"))) << number;
+    EXPECT_EQ(parsed.rejection, Rejection::kOverLimit) << number;
+    ASSERT_EQ(parsed.violations.size(), 1u) << number;
+    EXPECT_EQ(parsed.violations[0].limit, "max_json_depth") << number;
   }
   // Within the limit, the fallback still accepts the event.
   ParsedEvent nested = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
@@ -234,6 +241,77 @@ TEST(EventParser, EveryValidCorpusEventIsAcceptedLeniently) {
     }
   }
   EXPECT_GE(checked, 59);
+}
+
+}  // namespace
+}  // namespace lineaged::collector
+
+namespace lineaged::collector {
+namespace {
+
+TEST(EventParserModel, ExtractsWhatTheStoreModels) {
+  ParsedEvent parsed = EventParser(ValidationMode::kLenient).Parse(R"({
+    "eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "p",
+    "run": {"runId": "not-a-uuid", "facets": {
+      "nominalTime": {"nominalStartTime": "2024-01-01T00:00:00Z"},
+      "parent": {"run": {"runId": "3f5e83fa-3480-44ff-99c5-ff943904e5e8"},
+                 "job": {"namespace": "airflow", "name": "dag"}},
+      "spark_unknown": {"x": 1}}},
+    "job": {"namespace": "air flow", "name": "dag.task", "facets": {
+      "jobType": {"processingType": "STREAMING", "integration": "FLINK"},
+      "sourceCodeLocation": {"type": "git", "url": "https://git/x"},
+      "documentation": {"description": "moves rows"}}},
+    "inputs": [{"namespace": "postgres://h:5432", "name": "db.t",
+      "facets": {"schema": {"fields": [{"name": "id", "type": "INT"}, {"name": "v"}]},
+                 "dataSource": {"name": "pg", "uri": "postgres://h:5432"}},
+      "inputFacets": {"dataQualityMetrics": {"rowCount": 3}}}],
+    "outputs": [{"namespace": "s3://b", "name": "out",
+      "facets": {"documentation": {"description": "d"}, "old": {"_deleted": true},
+        "symlinks": {"identifiers": [{"namespace": "hive", "name": "o", "type": "TABLE"}]},
+        "lifecycleStateChange": {"lifecycleStateChange": "OVERWRITE"},
+        "columnLineage": {"fields": {"x": {"inputFields": [
+          {"namespace": "postgres://h:5432", "name": "db.t", "field": "id"}],
+          "transformationType": "IDENTITY"}}}}}]
+  })");
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors);
+  const graphstore::Event& e = parsed.event;
+  EXPECT_EQ(e.job.namespace_name, "air_flow");  // sanitised, as Marquez
+  EXPECT_EQ(e.job_mention.streaming, true);
+  EXPECT_EQ(e.job_mention.location, "https://git/x");
+  EXPECT_EQ(e.job_mention.description, "moves rows");
+  ASSERT_EQ(e.run_mention.facets.size(), 2u);  // spark_unknown dropped
+  EXPECT_TRUE(e.run_mention.nominal_start_micros.has_value());
+  ASSERT_TRUE(e.run_mention.parent.has_value());
+  EXPECT_EQ(e.run_mention.parent->job, (QualifiedName{"airflow", "dag"}));
+  ASSERT_EQ(e.inputs.size(), 1u);
+  ASSERT_TRUE(e.inputs[0].schema.has_value());
+  ASSERT_EQ(e.inputs[0].schema->size(), 2u);
+  EXPECT_EQ((*e.inputs[0].schema)[0].type, "INT");
+  EXPECT_FALSE((*e.inputs[0].schema)[1].type.has_value());
+  EXPECT_EQ(e.inputs[0].source_name, "pg");
+  ASSERT_EQ(e.inputs[0].io_facets.size(), 1u);
+  EXPECT_EQ(e.inputs[0].io_facets[0].json, R"({"rowCount":3})");
+  const graphstore::DatasetMention& out = e.outputs[0];
+  EXPECT_EQ(out.description, "d");
+  EXPECT_EQ(out.lifecycle_state, "OVERWRITE");
+  ASSERT_EQ(out.symlinks.size(), 1u);
+  EXPECT_EQ(out.symlinks[0].name, (QualifiedName{"hive", "o"}));
+  ASSERT_EQ(out.column_lineage.size(), 1u);
+  EXPECT_EQ(out.column_lineage[0].transformation_type, "IDENTITY");
+  bool saw_deleted = false;
+  for (const graphstore::Facet& f : out.facets) saw_deleted |= f.name == "old" && f.deleted;
+  EXPECT_TRUE(saw_deleted);
+}
+
+TEST(EventParserModel, RefusesADatasetNamespaceMarquezRefuses) {
+  ParsedEvent parsed = EventParser(ValidationMode::kLenient).Parse(R"({
+    "eventType": "START", "eventTime": "2024-01-01T00:00:00Z", "producer": "p",
+    "run": {"runId": "3f5e83fa-3480-44ff-99c5-ff943904e5e8"},
+    "job": {"namespace": "n", "name": "j"},
+    "outputs": [{"namespace": "\ud83d\ude00", "name": "t"}]})");
+  EXPECT_EQ(parsed.rejection, Rejection::kMalformed);
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  EXPECT_THAT(parsed.errors[0], HasSubstr("dataset namespace"));
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
   e.producer = "test";
   e.run_id = RunId(run);
   e.job = Name("ns", std::move(job));
-  e.inputs = std::move(inputs);
-  e.outputs = std::move(outputs);
+  for (QualifiedName& name : inputs) e.inputs.emplace_back().name = std::move(name);
+  for (QualifiedName& name : outputs) e.outputs.emplace_back().name = std::move(name);
   e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
   // Distinct content, distinct identity.
   for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
@@ -73,8 +73,8 @@ class GraphStoreTest : public ::testing::Test {
 
 std::vector<std::string> Names(const LineageGraph& g) {
   std::vector<std::string> out;
-  for (const auto& d : g.datasets) out.push_back("dataset:" + d.name.name);
-  for (const auto& j : g.jobs) out.push_back("job:" + j.name.name);
+  for (const auto& d : g.datasets) out.push_back("dataset:" + d.data.name.name);
+  for (const auto& j : g.jobs) out.push_back("job:" + j.data.name.name);
   return out;
 }
 
@@ -116,7 +116,7 @@ TEST_F(GraphStoreTest, UnknownNodesAreNotFoundAndOrphansStandAlone) {
   Event dataset_event;
   dataset_event.kind = EventKind::kDataset;
   dataset_event.event_time_micros = 5;
-  dataset_event.dataset = Name("s3://bucket", "orphan");
+  dataset_event.dataset.name = Name("s3://bucket", "orphan");
   dataset_event.raw_json = "{}";
   Write(dataset_event);
   LineageGraph g = Lineage(NodeKind::kDataset, "s3://bucket", "orphan");
@@ -155,12 +155,11 @@ TEST_F(GraphStoreTest, EverythingSurvivesReopen) {
                           Field(&StoredEvent::sequence, 3u)));
 }
 
-RunSummary LatestRun(GraphStore& store, const std::string& job) {
-  auto g = store.GetLineage(NodeRef{NodeKind::kJob, Name("ns", job)}, 0);
-  EXPECT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(g->jobs.size(), 1u);
-  EXPECT_TRUE(g->jobs[0].latest_run.has_value());
-  return *g->jobs[0].latest_run;
+RunInfo LatestRun(GraphStore& store, const std::string& job) {
+  auto info = store.GetJob(Name("ns", job));
+  EXPECT_TRUE(info.ok()) << info.status();
+  EXPECT_TRUE(info->latest_run.has_value());
+  return *info->latest_run;
 }
 
 TEST_F(GraphStoreTest, OutOfOrderRunEventsEndInTheInOrderState) {
@@ -173,7 +172,7 @@ TEST_F(GraphStoreTest, OutOfOrderRunEventsEndInTheInOrderState) {
   Write(RunEvent(2, RunEventType::kStart, 100, "reversed", {}, {}));
 
   for (const char* job : {"in_order", "reversed"}) {
-    RunSummary run = LatestRun(*store_, job);
+    RunInfo run = LatestRun(*store_, job);
     EXPECT_EQ(run.state, RunState::kCompleted) << job;
     EXPECT_EQ(run.started_at_micros, 100) << job;
     EXPECT_EQ(run.ended_at_micros, 200) << job;
@@ -185,8 +184,8 @@ TEST_F(GraphStoreTest, OutOfOrderRunEventsEndInTheInOrderState) {
 TEST_F(GraphStoreTest, LatestRunIsTheOneThatStartedLast) {
   Write(RunEvent(2, RunEventType::kStart, 200, "j", {}, {}));
   Write(RunEvent(1, RunEventType::kFail, 100, "j", {}, {}));  // an older run, arriving late
-  RunSummary run = LatestRun(*store_, "j");
-  EXPECT_EQ(run.run_id, RunId(2));
+  RunInfo run = LatestRun(*store_, "j");
+  EXPECT_EQ(run.id, RunId(2));
   EXPECT_EQ(run.state, RunState::kRunning);
 }
 

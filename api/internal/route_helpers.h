@@ -1,0 +1,83 @@
+#pragma once
+
+// Plumbing shared by the Marquez REST handlers: exception-safe synchronous
+// handlers, status-to-response mapping, path parameters, list envelopes and
+// request bodies.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+#include "api/http_status.h"
+#include "api/http_types.h"
+#include "api/json_format.h"
+#include "api/model_json.h"
+#include "graphstore/types.h"
+
+namespace lineaged::api::internal {
+
+// A handler that answers synchronously (reads and small writes run on the I/O
+// thread). Any exception — nlohmann, std::bad_alloc — becomes a 500 instead
+// of leaving the component.
+Handler Sync(std::function<Response(const Request&)> handle);
+
+// 200 with `json`.
+Response Ok(const Json& json);
+
+// The error of `result`, or 200 with render(*result).
+template <typename T, typename Render>
+Response Respond(const absl::StatusOr<T>& result, Render&& render) {
+  if (!result.ok()) return StatusResponse(result.status());
+  return Ok(std::forward<Render>(render)(*result));
+}
+
+// {"errors": [...]} with 422, Dropwizard's body for invalid request bodies.
+Response ValidationErrorResponse(const std::vector<std::string>& errors);
+
+// A path parameter the route pattern guarantees.
+const std::string& PathParam(const Request& request, const std::string& name);
+
+// (path {namespace}, path {<name_param>}).
+graphstore::QualifiedName PathName(const Request& request, const std::string& name_param);
+
+// The UUID in path parameter `param`; InvalidArgument naming it otherwise.
+absl::StatusOr<graphstore::Uuid> PathUuid(const Request& request, const std::string& param);
+
+// {"<key>": [render(item)...]}
+template <typename T, typename Render>
+Json ListJson(std::string_view key, const std::vector<T>& items, Render&& render) {
+  Json list = Json::array();
+  for (const T& item : items) list.push_back(render(item));
+  Json out;
+  out[std::string(key)] = std::move(list);
+  return out;
+}
+
+// {"<key>": [render(item)...], "totalCount": page.total_count}
+template <typename T, typename Render>
+Json PageJson(std::string_view key, const graphstore::Page<T>& page, Render&& render) {
+  Json out = ListJson(key, page.items, std::forward<Render>(render));
+  out["totalCount"] = page.total_count;
+  return out;
+}
+
+// The request body as a JSON object, or the error response to send: 400 when
+// it is not JSON or not an object. An empty body is an empty object when
+// `empty_is_object`, else 400 too.
+struct JsonBody {
+  std::optional<Json> object;
+  Response error;
+};
+JsonBody ParseJsonObjectBody(const Request& request, bool empty_is_object);
+
+// An optional string member of a body: nullopt if absent or null; appends
+// "<name> must be a string" to `errors` for any other type.
+std::optional<std::string> OptionalStringMember(const Json& body, const char* name,
+                                                std::vector<std::string>* errors);
+
+}  // namespace lineaged::api::internal

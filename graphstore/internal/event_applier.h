@@ -1,0 +1,94 @@
+#pragma once
+
+// Folds events (and admin changes such as tags or soft deletes) into the
+// graph records of one commit group. Runs only on the commit thread, so its
+// read-modify-writes never interleave. See docs/storage_format.md for the
+// records and docs/api.md for the Marquez semantics they implement.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+#include "graphstore/internal/group_batch.h"
+#include "graphstore/internal/records.pb.h"
+#include "graphstore/types.h"
+
+namespace lineaged::graphstore::internal {
+
+class EventApplier {
+ public:
+  // `counters` are the group's running totals; both must outlive the applier.
+  EventApplier(GroupBatch* batch, CountersRecord* counters);
+  EventApplier(const EventApplier&) = delete;
+  EventApplier& operator=(const EventApplier&) = delete;
+
+  // Applies the graph part of a stored event (the raw event is the caller's).
+  absl::Status Apply(const Event& event);
+
+  // --- Admin changes; NotFound (with Marquez's message) writes nothing. ---
+  absl::Status PutNamespace(std::string_view name, std::string_view owner_name,
+                            const std::optional<std::string>& description, int64_t now);
+  absl::Status HideNamespace(std::string_view name);
+  absl::Status HideNode(NodeKind kind, const QualifiedName& name);
+  absl::Status TagNode(NodeKind kind, const QualifiedName& name, std::string_view tag, bool add,
+                       int64_t now);
+  absl::Status TagField(const QualifiedName& dataset, std::string_view field, std::string_view tag,
+                        bool add, int64_t now);
+  absl::Status PutTag(std::string_view name, const std::optional<std::string>& description,
+                      int64_t now);
+  // Deletes the runs still last updated before `cutoff` that are not the
+  // latest run of their job; adds how many to *purged.
+  absl::Status PurgeRuns(const std::vector<Uuid>& run_ids, int64_t cutoff, uint64_t* purged);
+
+ private:
+  struct Node {
+    uint64_t id = 0;
+    NodeRecord record;
+    bool created = false;
+  };
+
+  // Nodes touched by the current item, written back by Flush.
+  absl::StatusOr<Node*> LoadOrCreate(NodeRecord::Kind kind, const QualifiedName& name, int64_t t);
+  absl::StatusOr<Node*> LoadById(uint64_t id);
+  absl::StatusOr<std::optional<uint64_t>> FindId(NodeRecord::Kind kind, const QualifiedName& name);
+  void Flush();
+
+  absl::StatusOr<NamespaceRecord> LoadNamespace(std::string_view name, bool* exists);
+  absl::Status TouchNamespace(std::string_view name, int64_t t, int visible_delta_datasets,
+                              int visible_delta_jobs);
+  absl::Status Unhide(Node* node, int64_t t);
+  absl::Status SetHidden(Node* node);
+
+  absl::Status ApplyDatasetMention(Node* dataset, const DatasetMention& mention, int64_t t);
+  absl::Status EnsureSource(std::string_view name, std::string_view uri, int64_t t);
+  void ApplyJobMention(Node* job, const JobMention& mention, int64_t t);
+
+  // The version a read of `dataset` uses: its current one, made if absent.
+  absl::StatusOr<std::string> InputVersion(Node* dataset, const DatasetMention& mention, int64_t t);
+  // The version a write of `dataset` by `run_id` (empty: no run) makes.
+  absl::StatusOr<std::string> OutputVersion(Node* dataset, const DatasetMention& mention,
+                                            const std::string& run_id, int64_t t);
+  absl::Status SetColumnLineage(Node* dataset, const DatasetMention& mention,
+                                const std::vector<uint64_t>& run_inputs);
+
+  absl::Status ApplyRun(const Event& event, Node* job);
+  absl::Status EnsureParent(const Event& event, Node* job);
+  absl::StatusOr<std::string> UpsertJobVersion(Node* job, const std::vector<uint64_t>& inputs,
+                                               const std::vector<uint64_t>& outputs,
+                                               const std::string& run_id, int64_t t);
+  // Makes (inputs, outputs) the job's current IO and rewrites its edges.
+  absl::Status SetJobIo(Node* job, std::vector<uint64_t> inputs, std::vector<uint64_t> outputs);
+  void IndexRun(uint64_t job_id, const Uuid& run_id, RunRecord* run);
+  void CountRunState(int32_t before, int32_t after);
+
+  GroupBatch* const batch_;
+  CountersRecord* const counters_;
+  std::map<uint64_t, Node> nodes_;
+};
+
+}  // namespace lineaged::graphstore::internal

@@ -1,0 +1,360 @@
+#include "graphstore/internal/model_reader.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+#include "graphstore/base/status_macros.h"
+#include "graphstore/base/time_format.h"
+#include "graphstore/base/uuid.h"
+#include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/rocksdb_status.h"
+
+namespace lineaged::graphstore::internal {
+namespace {
+
+constexpr size_t kLatestRuns = 10;
+
+template <typename Message>
+absl::Status Parse(std::string_view bytes, Message* record) {
+  if (!record->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("unreadable graph record");
+  }
+  return absl::OkStatus();
+}
+
+std::vector<FieldInfo> FieldsOf(const google::protobuf::RepeatedPtrField<FieldRecord>& fields,
+                                const NodeRecord* tags_from) {
+  std::vector<FieldInfo> out;
+  for (const FieldRecord& f : fields) {
+    FieldInfo info;
+    info.name = f.name();
+    if (f.has_type()) info.type = f.type();
+    if (f.has_description()) info.description = f.description();
+    const FieldRecord* tagged = &f;
+    if (tags_from != nullptr) {
+      for (const FieldRecord& current : tags_from->fields()) {
+        if (current.name() == f.name()) tagged = &current;
+      }
+    }
+    info.tags.assign(tagged->tags().begin(), tagged->tags().end());
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace
+
+QualifiedName NameOf(const NodeRecord& record) {
+  return QualifiedName{record.namespace_name(), record.name()};
+}
+
+std::vector<Facet> FacetsOf(const google::protobuf::Map<std::string, FacetValue>& map) {
+  std::vector<Facet> out;
+  for (const auto& [name, value] : map) {
+    if (value.deleted()) continue;
+    out.push_back(Facet{name, value.json(), false});
+  }
+  std::sort(out.begin(), out.end(), [](const Facet& a, const Facet& b) { return a.name < b.name; });
+  return out;
+}
+
+Uuid UuidOf(std::string_view bytes) {
+  Uuid uuid{};
+  std::copy_n(bytes.begin(), std::min(bytes.size(), uuid.size()), uuid.begin());
+  return uuid;
+}
+
+ModelReader::ModelReader(const Database* db) : db_(db) {
+  snapshot_ = db_->db()->GetSnapshot();
+  options_.snapshot = snapshot_;
+}
+
+ModelReader::~ModelReader() { db_->db()->ReleaseSnapshot(snapshot_); }
+
+absl::StatusOr<std::optional<std::string>> ModelReader::Get(rocksdb::ColumnFamilyHandle* cf,
+                                                            const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->db()->Get(options_, cf, key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  LINEAGED_RETURN_IF_ERROR(FromRocksDb(s, "get"));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status ModelReader::Scan(
+    rocksdb::ColumnFamilyHandle* cf, const std::string& start, const std::string& end, bool reverse,
+    const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions options = options_;
+  rocksdb::Slice lower(start), upper(end);
+  options.iterate_lower_bound = &lower;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, cf));
+  if (reverse) {
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+    }
+  } else {
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+    }
+  }
+  return FromRocksDb(it->status(), "scan");
+}
+
+absl::StatusOr<std::optional<uint64_t>> ModelReader::LookupId(NodeKind kind,
+                                                              const QualifiedName& name) {
+  const bool dataset = kind == NodeKind::kDataset;
+  LINEAGED_ASSIGN_OR_RETURN(
+      std::optional<std::string> id,
+      Get(db_->graph(), NameIndexKey(dataset ? kDatasetNamePrefix : kJobNamePrefix, name)));
+  if (!id && dataset) {
+    LINEAGED_ASSIGN_OR_RETURN(id, Get(db_->graph(), NameIndexKey(kAliasPrefix, name)));
+  }
+  if (!id) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(DecodeBigEndian64(*id));
+}
+
+absl::StatusOr<const NodeRecord*> ModelReader::Node(uint64_t id) {
+  if (auto it = nodes_.find(id); it != nodes_.end()) return &it->second;
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), NodeKey(id)));
+  if (!bytes) return absl::DataLossError("an index points at a missing node");
+  NodeRecord record;
+  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &record));
+  return &nodes_.emplace(id, std::move(record)).first->second;
+}
+
+absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> ModelReader::VisibleNode(
+    NodeKind kind, const QualifiedName& name) {
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<uint64_t> id, LookupId(kind, name));
+  const NodeRecord* record = nullptr;
+  if (id) {
+    LINEAGED_ASSIGN_OR_RETURN(record, Node(*id));
+  }
+  if (record == nullptr || record->hidden()) {
+    return absl::NotFoundError(absl::StrCat(kind == NodeKind::kDataset ? "Dataset '" : "Job '",
+                                            name.name, "' not found."));
+  }
+  return std::make_pair(*id, record);
+}
+
+absl::StatusOr<std::optional<RunRecord>> ModelReader::Run(const Uuid& run_id) {
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), RunKey(run_id)));
+  if (!bytes) return std::optional<RunRecord>();
+  RunRecord record;
+  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &record));
+  return std::optional<RunRecord>(std::move(record));
+}
+
+absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::string_view name) {
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                            Get(db_->graph(), NamespaceKey(name)));
+  if (!bytes) return std::optional<NamespaceRecord>();
+  NamespaceRecord record;
+  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &record));
+  return std::optional<NamespaceRecord>(std::move(record));
+}
+
+absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
+  DatasetInfo info;
+  info.name = NameOf(record);
+  info.physical_name = record.name();
+  info.created_at_micros = record.created_at_micros();
+  info.updated_at_micros = record.updated_at_micros();
+  if (!record.source_name().empty()) info.source_name = record.source_name();
+  info.fields = FieldsOf(record.fields(), nullptr);
+  info.tags.assign(record.tags().begin(), record.tags().end());
+  if (record.last_modified_at_micros() != 0) {
+    info.last_modified_at_micros = record.last_modified_at_micros();
+  }
+  if (record.has_lifecycle_state()) info.last_lifecycle_state = record.lifecycle_state();
+  if (record.has_description()) info.description = record.description();
+  if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
+  for (const ColumnLineageRecord& column : record.column_lineage()) {
+    ColumnLineageInfo out;
+    out.field = column.field();
+    out.transformation_description = column.transformation_description();
+    out.transformation_type = column.transformation_type();
+    for (const ColumnInputRecord& in : column.inputs()) {
+      out.inputs.push_back(ColumnLineageInputField{{in.namespace_name(), in.dataset()},
+                                                   in.field(),
+                                                   in.transformation_description(),
+                                                   in.transformation_type(),
+                                                   std::nullopt});
+    }
+    info.column_lineage.push_back(std::move(out));
+  }
+  info.facets = FacetsOf(record.facets());
+  std::string lifecycle = record.lifecycle_state();
+  std::transform(lifecycle.begin(), lifecycle.end(), lifecycle.begin(), ::toupper);
+  info.deleted = lifecycle == "DROP";
+  for (const SymlinkRecord& link : record.symlinks()) {
+    info.symlinks.push_back(DatasetSymlink{{link.namespace_name(), link.name()}, link.type()});
+  }
+  return info;
+}
+
+absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& record) {
+  RunInfo info;
+  info.id = run_id;
+  LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* job, Node(record.job_node_id()));
+  info.job = NameOf(*job);
+  info.created_at_micros = record.created_at_micros();
+  info.updated_at_micros = record.updated_at_micros();
+  if (record.has_nominal_start_micros()) info.nominal_start_micros = record.nominal_start_micros();
+  if (record.has_nominal_end_micros()) info.nominal_end_micros = record.nominal_end_micros();
+  info.state = static_cast<RunState>(record.state());
+  if (record.started_at_micros() != 0) info.started_at_micros = record.started_at_micros();
+  if (record.ended_at_micros() != 0) info.ended_at_micros = record.ended_at_micros();
+  if (info.started_at_micros && info.ended_at_micros) {
+    info.duration_ms = (*info.ended_at_micros - *info.started_at_micros) / 1000;
+  }
+  if (!record.job_version().empty()) {
+    info.job_version = JobVersionId{info.job, UuidOf(record.job_version())};
+  }
+  for (const auto* list : {&record.inputs(), &record.outputs()}) {
+    std::vector<RunDatasetVersion>& out =
+        list == &record.inputs() ? info.input_versions : info.output_versions;
+    for (const RunDatasetRecord& entry : *list) {
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(entry.dataset_id()));
+      out.push_back(RunDatasetVersion{DatasetVersionId{NameOf(*dataset), UuidOf(entry.version())},
+                                      FacetsOf(entry.facets())});
+    }
+  }
+  info.facets = FacetsOf(record.facets());
+  if (!record.parent_run_id().empty()) info.parent_run_id = UuidOf(record.parent_run_id());
+  // Marquez's run args: nominal times and the parent run, as text.
+  if (info.nominal_start_micros) {
+    info.args.emplace_back("nominal_start_time", FormatIsoTimestamp(*info.nominal_start_micros));
+  }
+  if (info.nominal_end_micros) {
+    info.args.emplace_back("nominal_end_time", FormatIsoTimestamp(*info.nominal_end_micros));
+  }
+  if (info.parent_run_id) {
+    info.args.emplace_back("run_id", FormatUuid(*info.parent_run_id));
+    info.args.emplace_back("name", record.parent_job_name());
+    info.args.emplace_back("namespace", record.parent_job_namespace());
+  }
+  return info;
+}
+
+absl::StatusOr<std::optional<RunInfo>> ModelReader::LatestRun(const NodeRecord& job) {
+  if (job.latest_run_id().size() != 16) return std::optional<RunInfo>();
+  Uuid id = UuidOf(job.latest_run_id());
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(id));
+  if (!run) return std::optional<RunInfo>();
+  LINEAGED_ASSIGN_OR_RETURN(RunInfo info, RunOf(id, *run));
+  return std::optional<RunInfo>(std::move(info));
+}
+
+absl::StatusOr<RunState> ModelReader::LatestRunState(const NodeRecord& job) {
+  if (job.latest_run_id().size() != 16) return RunState::kNew;
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(UuidOf(job.latest_run_id())));
+  return run ? static_cast<RunState>(run->state()) : RunState::kNew;
+}
+
+absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, bool latest_runs) {
+  JobInfo info;
+  info.name = NameOf(record);
+  info.type = record.streaming() ? "STREAM" : "BATCH";
+  info.simple_name = record.name();
+  if (record.parent_job_id() != 0) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* parent, Node(record.parent_job_id()));
+    info.parent_job_name = parent->name();
+    info.parent_job_uuid =
+        NameUuidFromBytes(absl::StrCat(parent->namespace_name(), ":", parent->name()));
+    std::string prefix = parent->name() + ".";
+    if (record.name().size() > prefix.size() && record.name().starts_with(prefix)) {
+      info.simple_name = record.name().substr(prefix.size());
+    }
+  }
+  if (record.latest_run_id().size() == 16) info.current_run_id = UuidOf(record.latest_run_id());
+  info.created_at_micros = record.created_at_micros();
+  info.updated_at_micros = record.updated_at_micros();
+  for (uint64_t input : record.current_inputs()) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(input));
+    info.inputs.push_back(NameOf(*dataset));
+  }
+  for (uint64_t output : record.current_outputs()) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(output));
+    info.outputs.push_back(NameOf(*dataset));
+  }
+  std::sort(info.inputs.begin(), info.inputs.end());
+  std::sort(info.outputs.begin(), info.outputs.end());
+  if (record.has_location()) info.location = record.location();
+  if (record.has_description()) info.description = record.description();
+  LINEAGED_ASSIGN_OR_RETURN(info.latest_run, LatestRun(record));
+  if (latest_runs) {
+    std::string start(1, kRunListPrefix);
+    AppendBigEndian64(&start, id);
+    std::string end(1, kRunListPrefix);
+    AppendBigEndian64(&end, id + 1);
+    std::vector<Uuid> ids;
+    LINEAGED_RETURN_IF_ERROR(
+        Scan(db_->graph(), start, end, false, [&](std::string_view key, std::string_view) {
+          ids.push_back(UuidOf(key.substr(key.size() - 16)));
+          return ids.size() < kLatestRuns;
+        }));
+    for (const Uuid& run_id : ids) {
+      LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
+      if (!run) continue;
+      LINEAGED_ASSIGN_OR_RETURN(RunInfo run_info, RunOf(run_id, *run));
+      info.latest_runs.push_back(std::move(run_info));
+    }
+  }
+  info.facets = FacetsOf(record.facets());
+  if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
+  info.tags.assign(record.tags().begin(), record.tags().end());
+  return info;
+}
+
+absl::StatusOr<DatasetVersionInfo> ModelReader::DatasetVersion(const NodeRecord& dataset,
+                                                               const DatasetVersionRecord& record) {
+  DatasetVersionInfo info;
+  info.id = DatasetVersionId{NameOf(dataset), UuidOf(record.version())};
+  info.physical_name = dataset.name();
+  info.created_at_micros = record.created_at_micros();
+  if (!record.source_name().empty()) info.source_name = record.source_name();
+  info.fields = FieldsOf(record.fields(), &dataset);
+  info.tags.assign(dataset.tags().begin(), dataset.tags().end());
+  if (record.has_lifecycle_state()) info.lifecycle_state = record.lifecycle_state();
+  if (record.has_description()) info.description = record.description();
+  if (record.schema_version().size() == 16) info.schema_version = UuidOf(record.schema_version());
+  if (record.run_id().size() == 16) {
+    Uuid run_id = UuidOf(record.run_id());
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
+    if (run) {
+      LINEAGED_ASSIGN_OR_RETURN(info.created_by_run, RunOf(run_id, *run));
+    }
+  }
+  info.facets = FacetsOf(record.facets());
+  return info;
+}
+
+absl::StatusOr<JobVersionInfo> ModelReader::JobVersion(const NodeRecord& job,
+                                                       const JobVersionRecord& record) {
+  JobVersionInfo info;
+  info.id = JobVersionId{NameOf(job), UuidOf(record.version())};
+  info.created_at_micros = record.created_at_micros();
+  info.updated_at_micros = record.updated_at_micros();
+  if (record.has_location()) info.location = record.location();
+  for (uint64_t input : record.inputs()) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(input));
+    info.inputs.push_back(NameOf(*dataset));
+  }
+  for (uint64_t output : record.outputs()) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(output));
+    info.outputs.push_back(NameOf(*dataset));
+  }
+  std::sort(info.inputs.begin(), info.inputs.end());
+  std::sort(info.outputs.begin(), info.outputs.end());
+  if (record.latest_run_id().size() == 16) {
+    Uuid run_id = UuidOf(record.latest_run_id());
+    LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
+    if (run) {
+      LINEAGED_ASSIGN_OR_RETURN(info.latest_run, RunOf(run_id, *run));
+    }
+  }
+  return info;
+}
+
+}  // namespace lineaged::graphstore::internal

@@ -1,0 +1,74 @@
+#pragma once
+
+// Read side of the model: one RocksDB snapshot per reader, so a response is
+// consistent with itself, and conversion of graph records into the read
+// types of graphstore/types.h. Not thread-safe: one reader per request.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+
+#include "graphstore/internal/database.h"
+#include "graphstore/internal/records.pb.h"
+#include "graphstore/types.h"
+
+namespace lineaged::graphstore::internal {
+
+class ModelReader {
+ public:
+  explicit ModelReader(const Database* db);
+  ~ModelReader();
+  ModelReader(const ModelReader&) = delete;
+  ModelReader& operator=(const ModelReader&) = delete;
+
+  const Database* db() const { return db_; }
+
+  absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
+                                                 const std::string& key) const;
+
+  // Calls `visit(key, value)` for keys in [start, end) (reverse: from the
+  // end), until it returns false.
+  absl::Status Scan(rocksdb::ColumnFamilyHandle* cf, const std::string& start,
+                    const std::string& end, bool reverse,
+                    const std::function<bool(std::string_view, std::string_view)>& visit) const;
+
+  // Node id by name; datasets also by symlink alias. Hidden nodes included.
+  absl::StatusOr<std::optional<uint64_t>> LookupId(NodeKind kind, const QualifiedName& name);
+  absl::StatusOr<const NodeRecord*> Node(uint64_t id);
+  // The node of a visible dataset or job, or NotFound with Marquez's message.
+  absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> VisibleNode(NodeKind kind,
+                                                                     const QualifiedName& name);
+  absl::StatusOr<std::optional<RunRecord>> Run(const Uuid& run_id);
+  absl::StatusOr<std::optional<NamespaceRecord>> Namespace(std::string_view name);
+
+  absl::StatusOr<DatasetInfo> Dataset(const NodeRecord& record);
+  // `latest_runs`: also fill JobInfo::latest_runs (at most 10).
+  absl::StatusOr<JobInfo> Job(uint64_t id, const NodeRecord& record, bool latest_runs);
+  absl::StatusOr<RunInfo> RunOf(const Uuid& run_id, const RunRecord& record);
+  absl::StatusOr<DatasetVersionInfo> DatasetVersion(const NodeRecord& dataset,
+                                                    const DatasetVersionRecord& record);
+  absl::StatusOr<JobVersionInfo> JobVersion(const NodeRecord& job, const JobVersionRecord& record);
+
+  // The latest run of a job, if it has one.
+  absl::StatusOr<std::optional<RunInfo>> LatestRun(const NodeRecord& job);
+  absl::StatusOr<RunState> LatestRunState(const NodeRecord& job);
+
+ private:
+  const Database* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+  std::unordered_map<uint64_t, NodeRecord> nodes_;
+};
+
+QualifiedName NameOf(const NodeRecord& record);
+std::vector<Facet> FacetsOf(const google::protobuf::Map<std::string, FacetValue>& map);
+Uuid UuidOf(std::string_view bytes);
+
+}  // namespace lineaged::graphstore::internal

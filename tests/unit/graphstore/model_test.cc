@@ -1,0 +1,418 @@
+// The Marquez model the store keeps: versions, current IO, facets, tags,
+// soft deletes, column lineage, symlinks and parent jobs.
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "graphstore/graph_store.h"
+#include "tests/testing/temp_dir.h"
+
+namespace lineaged::graphstore {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+QualifiedName Name(std::string ns, std::string name) { return {std::move(ns), std::move(name)}; }
+
+Uuid RunId(uint8_t n) {
+  Uuid id{};
+  id[15] = n;
+  return id;
+}
+
+DatasetMention Dataset(std::string name, std::vector<std::string> fields = {}) {
+  DatasetMention mention;
+  mention.name = Name("db", std::move(name));
+  if (!fields.empty()) {
+    mention.schema.emplace();
+    for (std::string& field : fields) {
+      mention.schema->push_back(SchemaField{std::move(field), "STRING", std::nullopt});
+    }
+    mention.facets.push_back(Facet{"schema", R"({"fields":"..."})", false});
+  }
+  return mention;
+}
+
+Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
+               std::vector<DatasetMention> inputs, std::vector<DatasetMention> outputs) {
+  Event e;
+  e.kind = EventKind::kRun;
+  e.event_type = type;
+  e.event_time_micros = time;
+  e.producer = "test";
+  e.run_id = RunId(run);
+  e.job = Name("ns", std::move(job));
+  e.inputs = std::move(inputs);
+  e.outputs = std::move(outputs);
+  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
+  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
+  return e;
+}
+
+class ModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options options;
+    options.data_dir = dir_.path() + "/data";
+    auto opened = GraphStore::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
+  }
+
+  void Write(Event e) {
+    auto outcome = store_->WriteAndWait(std::move(e));
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+  }
+
+  // A START and COMPLETE pair of one run.
+  void Finish(uint8_t run, int64_t time, std::string job, std::vector<DatasetMention> inputs,
+              std::vector<DatasetMention> outputs) {
+    Write(RunEvent(run, RunEventType::kStart, time, job, inputs, outputs));
+    Write(RunEvent(run, RunEventType::kComplete, time + 1, job, inputs, outputs));
+  }
+
+  std::vector<std::string> LineageNames(NodeKind kind, QualifiedName name) {
+    auto graph = store_->GetLineage(NodeRef{kind, std::move(name)}, 20);
+    EXPECT_TRUE(graph.ok()) << graph.status();
+    std::vector<std::string> out;
+    if (!graph.ok()) return out;
+    for (const auto& d : graph->datasets) out.push_back("dataset:" + d.data.name.name);
+    for (const auto& j : graph->jobs) out.push_back("job:" + j.data.name.name);
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<GraphStore> store_;
+};
+
+TEST_F(ModelTest, EveryRunWritingADatasetMakesOneVersion) {
+  Finish(1, 100, "writer", {}, {Dataset("out", {"a"})});
+  Finish(2, 200, "writer", {}, {Dataset("out", {"a"})});
+  Finish(3, 300, "writer", {}, {Dataset("out", {"a"})});
+
+  auto versions = store_->ListDatasetVersions(Name("db", "out"), 100, 0);
+  ASSERT_TRUE(versions.ok()) << versions.status();
+  EXPECT_EQ(versions->total_count, 3u);
+  ASSERT_THAT(versions->items, SizeIs(3));
+  // Newest first, and the newest is current and made by the last run.
+  const DatasetVersionInfo& newest = versions->items[0];
+  ASSERT_TRUE(newest.created_by_run.has_value());
+  EXPECT_EQ(newest.created_by_run->id, RunId(3));
+  auto dataset = store_->GetDataset(Name("db", "out"));
+  ASSERT_TRUE(dataset.ok());
+  EXPECT_EQ(dataset->current_version, newest.id.version);
+  // One id everywhere: the run lists the same version.
+  auto run = store_->GetRun(RunId(3));
+  ASSERT_TRUE(run.ok());
+  ASSERT_THAT(run->output_versions, SizeIs(1));
+  EXPECT_EQ(run->output_versions[0].id.version, newest.id.version);
+  auto by_id = store_->GetDatasetVersion(Name("db", "out"), newest.id.version);
+  ASSERT_TRUE(by_id.ok()) << by_id.status();
+  EXPECT_EQ(by_id->created_by_run->id, RunId(3));
+  // Pages.
+  auto second = store_->ListDatasetVersions(Name("db", "out"), 1, 1);
+  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second->items, SizeIs(1));
+  EXPECT_EQ(second->items[0].created_by_run->id, RunId(2));
+}
+
+TEST_F(ModelTest, CurrentVersionMovesOnlyOnComplete) {
+  Finish(1, 100, "writer", {}, {Dataset("out")});
+  auto before = store_->GetDataset(Name("db", "out"));
+  ASSERT_TRUE(before.ok());
+  Write(RunEvent(2, RunEventType::kStart, 200, "writer", {}, {Dataset("out")}));
+  auto during = store_->GetDataset(Name("db", "out"));
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ(during->current_version, before->current_version);
+  Write(RunEvent(2, RunEventType::kComplete, 300, "writer", {}, {Dataset("out")}));
+  auto after = store_->GetDataset(Name("db", "out"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->current_version, before->current_version);
+}
+
+TEST_F(ModelTest, JobVersionsFollowTheIoNotTheRun) {
+  Finish(1, 100, "j", {Dataset("a")}, {Dataset("out")});
+  Finish(2, 200, "j", {Dataset("a")}, {Dataset("out")});  // same IO: same version
+  auto versions = store_->ListJobVersions(Name("ns", "j"), 100, 0);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->total_count, 1u);
+  Finish(3, 300, "j", {Dataset("b")}, {Dataset("out")});  // inputs change: a new one
+  versions = store_->ListJobVersions(Name("ns", "j"), 100, 0);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->total_count, 2u);
+  ASSERT_THAT(versions->items, SizeIs(2));
+  EXPECT_THAT(versions->items[0].inputs, ElementsAre(Name("db", "b")));
+  auto job = store_->GetJob(Name("ns", "j"));
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->current_version, versions->items[0].id.version);
+  auto run = store_->GetRun(RunId(3));
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(run->job_version.has_value());
+  EXPECT_EQ(run->job_version->version, versions->items[0].id.version);
+  // A START creates no version.
+  Write(RunEvent(4, RunEventType::kStart, 400, "j", {Dataset("c")}, {}));
+  versions = store_->ListJobVersions(Name("ns", "j"), 100, 0);
+  EXPECT_EQ(versions->total_count, 2u);
+}
+
+TEST_F(ModelTest, LineageUsesTheNewestFinishedRunsIo) {
+  Finish(1, 100, "j", {Dataset("old_input")}, {Dataset("out")});
+  Finish(2, 200, "j", {Dataset("new_input")}, {Dataset("out")});
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:new_input", "dataset:out", "job:j"));
+  // A dataset-less START of a new run does not clear it; a late event of
+  // the older run does not bring its IO back.
+  Write(RunEvent(3, RunEventType::kStart, 300, "j", {}, {}));
+  Write(RunEvent(1, RunEventType::kComplete, 150, "j", {Dataset("old_input")}, {Dataset("out")}));
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:new_input", "dataset:out", "job:j"));
+  // The old input is now an orphan.
+  EXPECT_THAT(LineageNames(NodeKind::kDataset, Name("db", "old_input")),
+              ElementsAre("dataset:old_input"));
+  auto job = store_->GetJob(Name("ns", "j"));
+  ASSERT_TRUE(job.ok());
+  EXPECT_THAT(job->inputs, ElementsAre(Name("db", "new_input")));
+}
+
+TEST_F(ModelTest, ARunningFirstRunShowsItsIo) {
+  Write(RunEvent(1, RunEventType::kStart, 100, "j", {Dataset("in")}, {}));
+  Write(RunEvent(1, RunEventType::kRunning, 110, "j", {}, {Dataset("out")}));
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:in", "dataset:out", "job:j"));
+}
+
+TEST_F(ModelTest, FacetsAndDescriptionFollowTheNewestEventTime) {
+  DatasetMention newer = Dataset("d");
+  newer.description = "newer";
+  newer.facets.push_back(Facet{"documentation", R"({"description":"newer"})", false});
+  DatasetMention older = Dataset("d");
+  older.description = "older";
+  older.facets.push_back(Facet{"documentation", R"({"description":"older"})", false});
+  older.facets.push_back(Facet{"custom", R"({"x":1})", false});
+  Finish(2, 200, "j", {}, {newer});
+  Finish(1, 100, "j", {}, {older});  // arrives late
+  auto dataset = store_->GetDataset(Name("db", "d"));
+  ASSERT_TRUE(dataset.ok());
+  EXPECT_EQ(dataset->description, "newer");
+  ASSERT_THAT(dataset->facets, SizeIs(2));
+  EXPECT_EQ(dataset->facets[0].name, "custom");
+  EXPECT_EQ(dataset->facets[1].json, R"({"description":"newer"})");
+  // An event without the facet does not erase it; a _deleted facet does.
+  Finish(3, 300, "j", {}, {Dataset("d")});
+  EXPECT_EQ(store_->GetDataset(Name("db", "d"))->description, "newer");
+  DatasetMention deleting = Dataset("d");
+  deleting.facets.push_back(Facet{"documentation", "", true});
+  Finish(4, 400, "j", {}, {deleting});
+  dataset = store_->GetDataset(Name("db", "d"));
+  EXPECT_FALSE(dataset->description.has_value());
+  EXPECT_THAT(dataset->facets, SizeIs(1));
+}
+
+TEST_F(ModelTest, SoftDeleteHidesUntilTheNextEvent) {
+  Finish(1, 100, "j", {Dataset("in")}, {Dataset("out")});
+  ASSERT_TRUE(store_->HideDataset(Name("db", "out")).ok());
+  EXPECT_TRUE(absl::IsNotFound(store_->GetDataset(Name("db", "out")).status()));
+  auto page = store_->ListDatasets("db", 100, 0);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total_count, 1u);
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")), ElementsAre("dataset:in", "job:j"));
+  ASSERT_TRUE(store_->HideJob(Name("ns", "j")).ok());
+  auto jobs = store_->ListJobs(std::nullopt, {}, 100, 0);
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ(jobs->total_count, 0u);
+  EXPECT_THAT(jobs->items, IsEmpty());
+  Finish(2, 200, "j", {Dataset("in")}, {Dataset("out")});
+  EXPECT_TRUE(store_->GetDataset(Name("db", "out")).ok());
+  EXPECT_EQ(store_->ListJobs(std::nullopt, {}, 100, 0)->total_count, 1u);
+  EXPECT_EQ(store_->ListDatasets("db", 100, 0)->total_count, 2u);
+}
+
+TEST_F(ModelTest, TagsOnDatasetsFieldsAndJobs) {
+  Finish(1, 100, "j", {}, {Dataset("out", {"email"})});
+  auto tagged = store_->TagDataset(Name("db", "out"), "PII", true);
+  ASSERT_TRUE(tagged.ok()) << tagged.status();
+  EXPECT_THAT(tagged->tags, ElementsAre("PII"));
+  auto field = store_->TagDatasetField(Name("db", "out"), "email", "SENSITIVE", true);
+  ASSERT_TRUE(field.ok()) << field.status();
+  EXPECT_THAT(field->fields[0].tags, ElementsAre("SENSITIVE"));
+  auto missing = store_->TagDatasetField(Name("db", "out"), "nope", "X", true);
+  EXPECT_EQ(missing.status().message(), "Field 'nope' not found for dataset 'out'.");
+  EXPECT_TRUE(absl::IsNotFound(store_->TagJob(Name("ns", "ghost"), "X", true).status()));
+  auto job = store_->TagJob(Name("ns", "j"), "team-a", true);
+  ASSERT_TRUE(job.ok());
+  EXPECT_THAT(job->tags, ElementsAre("team-a"));
+  auto tags = store_->ListTags(100, 0);
+  ASSERT_TRUE(tags.ok());
+  EXPECT_THAT(*tags, SizeIs(3));
+  // Field tags survive a schema update that keeps the field.
+  Finish(2, 200, "j", {}, {Dataset("out", {"email", "name"})});
+  auto dataset = store_->GetDataset(Name("db", "out"));
+  ASSERT_THAT(dataset->fields, SizeIs(2));
+  EXPECT_THAT(dataset->fields[0].tags, ElementsAre("SENSITIVE"));
+  ASSERT_TRUE(store_->TagDataset(Name("db", "out"), "PII", false).ok());
+  EXPECT_THAT(store_->GetDataset(Name("db", "out"))->tags, IsEmpty());
+}
+
+TEST_F(ModelTest, ColumnLineageUpstreamAndDownstream) {
+  DatasetMention out = Dataset("out", {"full_name"});
+  out.facets.push_back(Facet{"columnLineage", "{}", false});
+  out.column_lineage.push_back(ColumnLineageField{
+      "full_name",
+      {ColumnLineageInputField{Name("db", "in"), "first", "concat", "INDIRECT", std::nullopt},
+       ColumnLineageInputField{Name("db", "in"), "missing", "", "", std::nullopt},
+       ColumnLineageInputField{Name("db", "not_an_input"), "x", "", "", std::nullopt}},
+      "concat",
+      "INDIRECT"});
+  Finish(1, 100, "j", {Dataset("in", {"first", "last"})}, {out});
+
+  auto up = store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "out")}, std::nullopt,
+                                     20, false);
+  ASSERT_TRUE(up.ok()) << up.status();
+  ASSERT_THAT(*up, SizeIs(2));  // in.first and out.full_name
+  EXPECT_EQ((*up)[0].id.field, "first");
+  EXPECT_THAT((*up)[0].downstream, ElementsAre(DatasetField{Name("db", "out"), "full_name"}));
+  EXPECT_EQ((*up)[1].id.field, "full_name");
+  ASSERT_THAT((*up)[1].input_fields, SizeIs(1));  // only an input of the run with the field
+  EXPECT_EQ((*up)[1].transformation_description, "concat");
+
+  auto down =
+      store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "in")}, "first", 20, true);
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_THAT(*down, SizeIs(2));
+  auto none =
+      store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "in")}, "nope", 20, false);
+  EXPECT_TRUE(absl::IsNotFound(none.status()));
+}
+
+TEST_F(ModelTest, SymlinksResolveToTheirDataset) {
+  DatasetMention table = Dataset("warehouse.orders");
+  table.facets.push_back(Facet{"symlinks", "{}", false});
+  table.symlinks.push_back(DatasetSymlink{Name("hive", "orders"), "TABLE"});
+  Finish(1, 100, "j", {}, {table});
+  auto alias = store_->GetDataset(Name("hive", "orders"));
+  ASSERT_TRUE(alias.ok()) << alias.status();
+  EXPECT_EQ(alias->name, Name("db", "warehouse.orders"));
+}
+
+TEST_F(ModelTest, ParentFacetLinksChildToAParentJob) {
+  Event child = RunEvent(2, RunEventType::kStart, 100, "dag.task", {}, {});
+  child.run_mention.parent = ParentRunRef{RunId(1), Name("ns", "dag")};
+  Write(child);
+  auto job = store_->GetJob(Name("ns", "dag.task"));
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->parent_job_name, "dag");
+  EXPECT_EQ(job->simple_name, "task");
+  EXPECT_TRUE(job->parent_job_uuid.has_value());
+  EXPECT_TRUE(store_->GetJob(Name("ns", "dag")).ok());  // created on the fly
+  auto run = store_->GetRun(RunId(2));
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->parent_run_id, RunId(1));
+}
+
+TEST_F(ModelTest, RunsListNewestStartFirstAndFilterByLastState) {
+  Finish(1, 100, "j", {}, {});
+  Write(RunEvent(2, RunEventType::kStart, 300, "j", {}, {}));
+  Finish(3, 200, "j", {}, {});
+  auto runs = store_->ListRuns(Name("ns", "j"), 100, 0);
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(runs->total_count, 3u);
+  ASSERT_THAT(runs->items, SizeIs(3));
+  EXPECT_EQ(runs->items[0].id, RunId(2));
+  EXPECT_EQ(runs->items[1].id, RunId(3));
+  EXPECT_EQ(runs->items[2].id, RunId(1));
+  Finish(4, 100, "other", {}, {});
+  auto running = store_->ListJobs(std::nullopt, {RunState::kRunning}, 100, 0);
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ(running->total_count, 1u);
+  EXPECT_EQ(running->items[0].name.name, "j");
+  EXPECT_THAT(running->items[0].latest_runs, SizeIs(3));
+}
+
+TEST_F(ModelTest, NamespacesEventsAndSearch) {
+  Finish(1, 100, "load_orders", {Dataset("raw_orders")}, {Dataset("orders")});
+  auto ns = store_->GetNamespace("db");
+  ASSERT_TRUE(ns.ok());
+  EXPECT_EQ(ns->owner_name, "anonymous");
+  ASSERT_TRUE(store_->PutNamespace("db", "data-team", "tables").ok());
+  EXPECT_EQ(store_->GetNamespace("db")->owner_name, "data-team");
+  EXPECT_EQ(store_->GetNamespace("nope").status().message(), "Namespace 'nope' not found.");
+
+  SearchQuery query;
+  query.text = "ORDERS";
+  auto hits = store_->Search(query);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->total_count, 3u);
+  query.limit = 1;
+  query.offset = 2;
+  query.filter = SearchFilter::kAll;
+  hits = store_->Search(query);
+  EXPECT_EQ(hits->total_count, 3u);
+  ASSERT_THAT(hits->items, SizeIs(1));
+  EXPECT_EQ(hits->items[0].name.name, "raw_orders");
+
+  auto events = store_->ListRunEvents(0, 1000, /*ascending=*/false, 1, 0);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->total_count, 2u);
+  ASSERT_THAT(events->items, SizeIs(1));
+  EXPECT_EQ(events->items[0].raw_json, "{\"run\":1,\"t\":101}");
+  auto counts = store_->CountRunEvents({0, 101, 1000});
+  ASSERT_TRUE(counts.ok());
+  ASSERT_THAT(*counts, SizeIs(2));
+  EXPECT_EQ((*counts)[0].start, 1u);
+  EXPECT_EQ((*counts)[1].complete, 1u);
+}
+
+TEST_F(ModelTest, ModelSurvivesReopen) {
+  Finish(1, 100, "j", {Dataset("in", {"a"})}, {Dataset("out", {"b"})});
+  ASSERT_TRUE(store_->TagDataset(Name("db", "out"), "PII", true).ok());
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  SetUp();
+  auto dataset = store_->GetDataset(Name("db", "out"));
+  ASSERT_TRUE(dataset.ok());
+  EXPECT_THAT(dataset->tags, ElementsAre("PII"));
+  EXPECT_TRUE(dataset->current_version.has_value());
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:in", "dataset:out", "job:j"));
+}
+
+TEST_F(ModelTest, RetentionPurgesOldEventsAndRunsButKeepsCurrentState) {
+  Finish(1, 100, "j", {Dataset("in")}, {Dataset("out")});        // old run
+  Finish(2, 200, "j", {Dataset("in")}, {Dataset("out")});        // old, but j's latest
+  Finish(3, 150, "k", {Dataset("out")}, {Dataset("final")});     // old, k's latest
+  Finish(4, 120, "k", {Dataset("out")}, {Dataset("final")});     // old run of k
+  Write(RunEvent(5, RunEventType::kStart, 1000, "k2", {}, {}));  // recent
+
+  auto result = store_->ApplyRetention(/*cutoff_micros=*/500);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->events, 8u);  // every event before the cutoff
+  EXPECT_EQ(result->runs, 2u);    // runs 1 and 4
+  EXPECT_TRUE(absl::IsNotFound(store_->GetRun(RunId(1)).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->GetRun(RunId(4)).status()));
+  EXPECT_TRUE(store_->GetRun(RunId(2)).ok());
+  EXPECT_TRUE(store_->GetRun(RunId(3)).ok());
+  EXPECT_EQ(store_->ListRuns(Name("ns", "j"), 100, 0)->total_count, 1u);
+  EXPECT_EQ(store_->GetStats().runs, 3u);
+  EXPECT_EQ(store_->GetStats().retention_purged_events, 8u);
+  // The graph, versions and lineage are current state: untouched.
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
+              ElementsAre("dataset:final", "dataset:in", "dataset:out", "job:j", "job:k"));
+  EXPECT_EQ(store_->ListDatasetVersions(Name("db", "out"), 100, 0)->total_count, 2u);
+  auto events = store_->ReadEvents(0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_THAT(*events, SizeIs(1));
+  auto listed = store_->ListRunEvents(0, 2000, true, 100, 0);
+  EXPECT_EQ(listed->total_count, 1u);
+  // A second pass has nothing left to do.
+  result = store_->ApplyRetention(500);
+  EXPECT_EQ(result->events, 0u);
+  EXPECT_EQ(result->runs, 0u);
+}
+
+}  // namespace
+}  // namespace lineaged::graphstore
