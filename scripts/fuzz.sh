@@ -42,7 +42,8 @@ airflow=tests/data/corpus/compat/airflow/events
   printf ']'; } >"$dir/batch_array"
 for n in 03 04; do tr -d '\n' <"$airflow/line_$n.json"; echo; done >"$dir/batch_ndjson"
 
-# Raw HTTP requests: events of tests/data posted as the clients do, and queries.
+# Raw HTTP requests: events of tests/data posted as the clients do, and queries,
+# with the API keys router_fuzzer configures (a few without, or with the wrong one).
 dir=$(seeds router_fuzzer)
 request() {  # request NAME METHOD TARGET [HEADER...] < body (any bytes)
   local name=$1 method=$2 target=$3
@@ -57,32 +58,69 @@ request() {  # request NAME METHOD TARGET [HEADER...] < body (any bytes)
   rm -f "$dir/.body"
 }
 json='Content-Type: application/json'
-request post_simple POST /api/v1/lineage "$json" \
+ingest_key='Authorization: Bearer fuzz-ingest-key-0123456789'
+read_key='Authorization: Bearer fuzz-read-key-0123456789'
+admin_key='Authorization: Bearer fuzz-admin-key-0123456789'
+request post_simple POST /api/v1/lineage "$json" "$ingest_key" \
   <tests/data/corpus/invalid-and-valid-fluentd/event_simple.json
-request post_unicode POST /api/v1/lineage "$json" \
+request post_unicode POST /api/v1/lineage "$json" "$admin_key" \
   <tests/data/corpus/marquez-edge-cases/event_unicode.json
-request post_dataset_event POST /api/v1/lineage "$json" \
+request post_dataset_event POST /api/v1/lineage "$json" "$ingest_key" \
   <tests/data/corpus/client-python/serde_example_dataset_event.json
-request post_batch POST /api/v1/lineage/batch "$json" <"$WORK/seeds/event_parser_fuzzer/batch_array"
-request post_ndjson POST /api/v1/lineage/batch 'Content-Type: application/x-ndjson' \
+request post_no_key POST /api/v1/lineage "$json" \
+  <tests/data/corpus/client-python/serde_example_dataset_event.json
+request post_read_key POST /api/v1/lineage "$json" "$read_key" </dev/null
+request post_batch POST /api/v1/lineage/batch "$json" "$ingest_key" \
+  <"$WORK/seeds/event_parser_fuzzer/batch_array"
+request post_ndjson POST /api/v1/lineage/batch 'Content-Type: application/x-ndjson' "$ingest_key" \
   <"$WORK/seeds/event_parser_fuzzer/batch_ndjson"
 gzip -c "$airflow"/line_05.json |
-  request post_gzip POST /api/v1/lineage "$json" 'Content-Encoding: gzip'
+  request post_gzip POST /api/v1/lineage "$json" 'Content-Encoding: gzip' "$ingest_key"
 {
-  printf 'POST /api/v1/lineage HTTP/1.1\r\nHost: localhost\r\n%s\r\n' "$json"
+  printf 'POST /api/v1/lineage HTTP/1.1\r\nHost: localhost\r\n%s\r\n%s\r\n' "$json" "$ingest_key"
   printf 'Transfer-Encoding: chunked\r\n\r\n'
   event=tests/data/corpus/client-python/serde_example_run_event.json
   printf '%x\r\n' "$(wc -c <"$event")"
   cat "$event"
   printf '\r\n0\r\n\r\n'
 } >"$dir/post_chunked"
-request get_dataset GET \
-  '/api/v1/lineage?nodeId=dataset%3Apostgres%3A%2F%2Fh%3A5432%3Adb.public.t&depth=2' </dev/null
-request get_job GET '/api/v1/lineage?nodeId=job:airflow:dag.task&depth=20' </dev/null
-request get_field GET '/api/v1/lineage?nodeId=datasetField:bigquery:p.d.t:col' </dev/null
-request get_dead_letters GET '/api/v1/exporters/atlas/dead-letters?limit=5' </dev/null
-request retry_dead_letter POST /api/v1/exporters/atlas/dead-letters/12/retry </dev/null
-request get_namespace_dataset GET '/api/v1/namespaces/s3%3A%2F%2Fbucket/datasets/path%2Fto%2Ffile' \
+get() {  # get NAME TARGET [HEADER...]: a GET with the read key
+  local name=$1 target=$2
+  shift 2
+  request "$name" GET "$target" "$read_key" "$@" </dev/null
+}
+get get_dataset '/api/v1/lineage?nodeId=dataset%3Apostgres%3A%2F%2Fh%3A5432%3Adb.public.t&depth=2'
+get get_job '/api/v1/lineage?nodeId=job:airflow:dag.task&depth=20'
+get get_field '/api/v1/lineage?nodeId=datasetField:bigquery:p.d.t:id'
+get get_column_lineage '/api/v1/column-lineage?nodeId=dataset:bigquery:p.d.t&withDownstream=true'
+get get_dead_letters '/api/v1/exporters/atlas/dead-letters?limit=5'
+get get_namespaces '/api/v1/namespaces?limit=10&offset=0'
+get get_namespace /api/v1/namespaces/airflow
+get get_datasets '/api/v1/namespaces/postgres%3A%2F%2Fh%3A5432/datasets?limit=5'
+get get_namespace_dataset '/api/v1/namespaces/s3%3A%2F%2Fbucket/datasets/path%2Fto%2Ffile'
+get get_dataset_versions /api/v1/namespaces/bigquery/datasets/p.d.t/versions
+get get_jobs '/api/v1/jobs?limit=3'
+get get_job_resource /api/v1/namespaces/spark/jobs/app%3Ajob%201
+get get_job_versions /api/v1/namespaces/airflow/jobs/dag.task/versions
+get get_job_runs '/api/v1/namespaces/airflow/jobs/dag.task/runs?limit=1'
+get get_run /api/v1/jobs/runs/0193689c-9a6e-7b6d-8d4c-1d2f3a4b5c6d
+get get_run_facets '/api/v1/jobs/runs/0193689c-9a6e-7b6d-8d4c-1d2f3a4b5c6d/facets?type=run'
+get get_sources /api/v1/sources
+get get_tags /api/v1/tags
+get get_search '/api/v1/search?q=dag&filter=JOB&sort=NAME&limit=10'
+get get_events '/api/v1/events/lineage?before=2030-01-01T00:00:00Z&sortDirection=asc&limit=2'
+get get_stats '/api/v1/stats/lineage-events?period=WEEK&timezone=UTC'
+get get_placeholders /api/v1/fuzz/a%2Fb/and/c%20d
+request put_namespace PUT /api/v1/namespaces/team "$json" "$admin_key" \
+  <<<'{"ownerName":"me","description":"ours"}'
+request put_tag PUT /api/v1/tags/PII "$json" "$admin_key" <<<'{"description":"personal"}'
+request tag_dataset POST /api/v1/namespaces/bigquery/datasets/p.d.t/tags/PII "$admin_key" </dev/null
+request tag_field POST /api/v1/namespaces/bigquery/datasets/p.d.t/fields/id/tags/PII "$admin_key" \
+  </dev/null
+request delete_job DELETE /api/v1/namespaces/spark/jobs/app%3Ajob%201 "$admin_key" </dev/null
+request retry_dead_letter POST /api/v1/exporters/atlas/dead-letters/12/retry "$admin_key" </dev/null
+request get_no_key GET /api/v1/namespaces </dev/null
+request get_wrong_key GET /api/v1/namespaces 'Authorization: Bearer not-a-key-0123456789' \
   </dev/null
 request get_healthz GET /healthz 'Connection: close' </dev/null
 
@@ -112,8 +150,10 @@ run_target() {  # run_target TARGET: writes $WORK/TARGET.result
     -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$WORK/crashes/$target-" \
     "${extra[@]}" >"$log" 2>&1 || rc=$?
   local runs last
+  # (A target that dies while starting has neither line.)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//')
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//' ||
+    true)
   if [ $rc -eq 0 ]; then
     echo "ok $target: ok, ${runs:-?} inputs in ${SECONDS_PER_TARGET}s, $last" >"$WORK/$target.result"
   else

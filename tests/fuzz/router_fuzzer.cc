@@ -1,42 +1,57 @@
 // Fuzz target: one raw HTTP/1.1 request through what the server does with it:
 // Beast's request parser with the server's limits, api::internal::ToRequest
-// (target split, query decoding, Content-Encoding) and api::Router::Dispatch
-// over the server's route table (api/lineaged_main.cc), plus Marquez-style
-// routes with {placeholders}. The lineage and dead-letter routes are the real
-// handlers over a real store in a temporary directory (three events written
-// at start-up); the ingest routes, which the event parser fuzzer covers, and
-// the placeholder routes answer without a store.
+// (target split, query decoding, Authorization, Content-Encoding), the API-key
+// guard (api::AuthGuard over an auth::KeyStore) and api::Router::Dispatch over
+// the server's route table (api/lineaged_main.cc). The lineage, Marquez read
+// and write, and dead-letter routes are the real handlers over a real store in
+// a temporary directory (three events ingested at start-up); the ingest
+// routes, which the event parser fuzzer covers, and health and metrics answer
+// without a store. One extra route with two {placeholders} checks decoding.
 //
 // Checks, besides the sanitizers:
-//   - the responder runs exactly once and the observer sees it once, with the
-//     matched pattern or "unmatched";
-//   - statuses are the documented ones for the route;
+//   - the guard runs once; a request it lets through to a route that needs a
+//     scope carries one of the configured keys with that scope (or admin);
+//     one it refuses is answered 401/403 with WWW-Authenticate, and no
+//     response ever contains a key;
+//   - the responder runs exactly once and the observer sees it once, with a
+//     pattern that matches the request's path, or "unmatched";
+//   - statuses are the documented ones; never a 500;
 //   - a placeholder handler sees every placeholder, percent-decoded;
 //   - every JSON body is valid JSON, and the response serialises with Beast as
 //     HttpSession::Write would send it.
 //
-// Seeds: requests built from tests/data events and lineage queries
-// (scripts/fuzz.sh); tests/fuzz/http.dict helps with tokens.
+// Seeds: requests built from tests/data events and lineage and Marquez
+// queries, most with one of the keys below (scripts/fuzz.sh); tests/fuzz/http.dict
+// helps with tokens.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "boost/asio/buffer.hpp"
 #include "boost/beast/http.hpp"
 #include "nlohmann/json.hpp"
 
+#include "api/auth_guard.h"
 #include "api/exporter_routes.h"
 #include "api/http_types.h"
 #include "api/internal/http_session.h"
 #include "api/lineage_routes.h"
+#include "api/marquez_routes.h"
 #include "api/router.h"
+#include "auth/key_store.h"
+#include "collector/event_parser.h"
+#include "graphstore/base/strings.h"
 #include "graphstore/graph_store.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -49,29 +64,55 @@ namespace http = beast::http;
 constexpr size_t kMaxBodyBytes = 1 << 20;
 constexpr size_t kMaxHeaderBytes = 64 << 10;
 
+// The keys of the server's --api_keys_file; scripts/fuzz.sh and http.dict use them too.
+constexpr std::string_view kIngestKey = "fuzz-ingest-key-0123456789";
+constexpr std::string_view kReadKey = "fuzz-read-key-0123456789";
+constexpr std::string_view kAdminKey = "fuzz-admin-key-0123456789";
+constexpr AccessPolicy kPolicy = {.protect_health_and_metrics = false};
+
 graphstore::GraphStore* g_store = nullptr;
+auth::KeyStore* g_keys = nullptr;
 Router* g_router = nullptr;
 std::string* g_data_dir = nullptr;
 
-// Observer bookkeeping for the request being dispatched (one thread).
+// Guard and observer bookkeeping for the request being dispatched (one thread).
+int g_guarded = 0;
+bool g_refused = false;
+std::string g_guard_route;
 int g_observed = 0;
 std::string g_observed_route;
 
-graphstore::Event SeedEvent(int n, graphstore::QualifiedName job, graphstore::QualifiedName input,
-                            graphstore::QualifiedName output) {
-  graphstore::Event event;
-  event.kind = graphstore::EventKind::kRun;
-  event.event_type = graphstore::RunEventType::kComplete;
-  event.event_time_micros = 1'700'000'000'000'000 + n;
-  event.producer = "https://github.com/lineaged/fuzz";
-  event.run_id[0] = static_cast<uint8_t>(n);
-  event.content_hash[0] = static_cast<uint8_t>(n);
-  event.job = std::move(job);
-  event.inputs.push_back(std::move(input));
-  event.outputs.push_back(std::move(output));
-  event.raw_json = "{}";
-  return event;
-}
+// Events the store starts with: a job reading and writing datasets with
+// schemas and column lineage, a downstream job, and a dataset event, so the
+// read routes find namespaces, versions, fields, runs and lineage.
+constexpr std::string_view kSeedEvents[] = {
+    R"({"eventType":"COMPLETE","eventTime":"2024-11-26T13:05:34Z",
+      "producer":"https://github.com/lineaged/fuzz",
+      "run":{"runId":"0193689c-9a6e-7b6d-8d4c-1d2f3a4b5c6d",
+             "facets":{"nominalTime":{"nominalStartTime":"2024-11-26T13:00:00Z"}}},
+      "job":{"namespace":"airflow","name":"dag.task",
+             "facets":{"sql":{"query":"INSERT INTO t SELECT * FROM s"}}},
+      "inputs":[{"namespace":"postgres://h:5432","name":"db.public.t",
+                 "facets":{"schema":{"fields":[{"name":"id","type":"INT"},
+                                               {"name":"a b","type":"TEXT"}]}}}],
+      "outputs":[{"namespace":"bigquery","name":"p.d.t",
+                  "facets":{"schema":{"fields":[{"name":"id","type":"INT64"}]},
+                            "columnLineage":{"fields":{"id":{"inputFields":[
+                              {"namespace":"postgres://h:5432","name":"db.public.t",
+                               "field":"id"}]}}}}}]})",
+    R"({"eventType":"START","eventTime":"2024-11-26T13:06:00Z",
+      "producer":"https://github.com/lineaged/fuzz",
+      "run":{"runId":"0193689c-9a6e-7b6d-8d4c-1d2f3a4b5c6e",
+             "facets":{"parent":{"run":{"runId":"0193689c-9a6e-7b6d-8d4c-1d2f3a4b5c6d"},
+                                 "job":{"namespace":"airflow","name":"dag.task"}}}},
+      "job":{"namespace":"spark","name":"app:job 1"},
+      "inputs":[{"namespace":"bigquery","name":"p.d.t"}],
+      "outputs":[{"namespace":"s3://bucket","name":"path/to/file"},
+                 {"namespace":"ns=x;y@z","name":"a#b?c%41"}]})",
+    R"({"eventTime":"2024-11-26T13:07:00Z","producer":"https://github.com/lineaged/fuzz",
+      "dataset":{"namespace":"s3://bucket","name":"path/to/file",
+                 "facets":{"schema":{"fields":[{"name":"k","type":"STRING"}]}}}})",
+};
 
 void RespondOk(const Request&, Responder respond) {
   respond(JsonResponse(200, R"({"status":"ok"})"));
@@ -107,17 +148,18 @@ void Setup() {
       graphstore::GraphStore::Open(options);
   FUZZ_CHECK(store.ok()) << store.status().ToString();
   g_store = store->release();
-  int n = 0;
-  for (graphstore::Event event : {
-           SeedEvent(++n, {"airflow", "dag.task"}, {"postgres://h:5432", "db.public.t"},
-                     {"bigquery", "p.d.t"}),
-           SeedEvent(++n, {"airflow", "dag.next"}, {"bigquery", "p.d.t"},
-                     {"s3://bucket", "path/to/file"}),
-           SeedEvent(++n, {"spark", "app:job 1"}, {"s3://bucket", "path/to/file"},
-                     {"ns%41", "a#b?c"}),
-       }) {
-    FUZZ_CHECK(g_store->WriteAndWait(std::move(event)).ok());
+  collector::EventParser parser(collector::ValidationMode::kLenient);
+  for (std::string_view json : kSeedEvents) {
+    collector::ParsedEvent parsed = parser.Parse(std::string(json));
+    FUZZ_CHECK(parsed.ok()) << parsed.errors.front();
+    FUZZ_CHECK(g_store->WriteAndWait(std::move(parsed.event)).ok());
   }
+
+  absl::StatusOr<auth::KeySet> keys =
+      auth::KeySet::Parse(absl::StrCat("ingest ", AsAbsl(kIngestKey), "\nread ", AsAbsl(kReadKey),
+                                       "\nadmin ", AsAbsl(kAdminKey), "\n"));
+  FUZZ_CHECK(keys.ok()) << keys.status().ToString();
+  g_keys = new auth::KeyStore(*std::move(keys));
 
   g_router = new Router;
   g_router->set_observer([](std::string_view, std::string_view route, int, double seconds) {
@@ -125,24 +167,29 @@ void Setup() {
     g_observed_route = std::string(route);
     FUZZ_CHECK(seconds >= 0);
   });
+  g_router->set_guard(
+      [guard = AuthGuard(g_keys, kPolicy)](const Request& request, std::string_view route) {
+        ++g_guarded;
+        g_guard_route = std::string(route);
+        std::optional<Response> refused = guard(request, route);
+        g_refused = refused.has_value();
+        return refused;
+      });
   // The server's table (api/lineaged_main.cc); ingest answers as for a stored event.
   g_router->Add("POST", "/api/v1/lineage",
                 [](const Request&, Responder respond) { respond(Response{.status = 201}); });
   g_router->Add("POST", "/api/v1/lineage/batch", RespondOk);
   AddLineageRoutes(g_router, g_store);
+  AddMarquezRoutes(g_router, g_store);
   AddDeadLetterRoutes(g_router, g_store);
   g_router->Add("GET", "/healthz", RespondOk);
   g_router->Add("GET", "/readyz", RespondOk);
   g_router->Add("GET", "/metrics", [](const Request&, Responder respond) {
     respond(Response{.status = 200, .content_type = "text/plain; version=0.0.4", .body = "up 1\n"});
   });
-  // Marquez-style resources.
-  g_router->Add("GET", "/api/v1/namespaces/{namespace}", PlaceholderHandler({"namespace"}));
-  g_router->Add("GET", "/api/v1/namespaces/{namespace}/datasets/{dataset}",
-                PlaceholderHandler({"namespace", "dataset"}));
-  g_router->Add("GET", "/api/v1/namespaces/{namespace}/jobs/{job}",
-                PlaceholderHandler({"namespace", "job"}));
-  g_router->Add("GET", "/api/v1/jobs/runs/{id}", PlaceholderHandler({"id"}));
+  // Not a server route: its handler checks the router's placeholder decoding.
+  g_router->Add("GET", "/api/v1/fuzz/{first}/and/{second}",
+                PlaceholderHandler({"first", "second"}));
 
   std::atexit([] {
     // Close the store before static destructors run, then drop its files.
@@ -153,22 +200,47 @@ void Setup() {
   });
 }
 
-const std::set<std::string>& KnownRoutes() {
-  static const auto* routes = new std::set<std::string>{
-      "/api/v1/lineage",
-      "/api/v1/lineage/batch",
-      "/api/v1/exporters/atlas/dead-letters",
-      "/api/v1/exporters/atlas/dead-letters/{sequence}/retry",
-      "/healthz",
-      "/readyz",
-      "/metrics",
-      "/api/v1/namespaces/{namespace}",
-      "/api/v1/namespaces/{namespace}/datasets/{dataset}",
-      "/api/v1/namespaces/{namespace}/jobs/{job}",
-      "/api/v1/jobs/runs/{id}",
-      "unmatched",
-  };
-  return *routes;
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  for (absl::string_view segment : absl::StrSplit(AsAbsl(path), '/', absl::SkipEmpty())) {
+    segments.push_back(AsStd(segment));
+  }
+  return segments;
+}
+
+// True if `pattern` ("/a/{x}/b") matches `path` segment by segment.
+bool PatternMatches(std::string_view pattern, std::string_view path) {
+  const std::vector<std::string_view> want = Segments(pattern);
+  const std::vector<std::string_view> have = Segments(path);
+  if (want.size() != have.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].starts_with('{') && want[i].ends_with('}')) continue;
+    if (want[i] != have[i]) return false;
+  }
+  return true;
+}
+
+// Whether a request with this Authorization header may do what needs
+// `required`, judged without auth::KeyStore: it must carry a configured key
+// whose scope is `required` or admin.
+bool CarriesKeyFor(std::string_view authorization, auth::Scope required) {
+  const bool admin = authorization.find(kAdminKey) != std::string_view::npos;
+  switch (required) {
+    case auth::Scope::kIngest:
+      return admin || authorization.find(kIngestKey) != std::string_view::npos;
+    case auth::Scope::kRead:
+      return admin || authorization.find(kReadKey) != std::string_view::npos;
+    case auth::Scope::kAdmin:
+      return admin;
+  }
+  return false;
+}
+
+bool MentionsAKey(std::string_view text) {
+  for (std::string_view key : {kIngestKey, kReadKey, kAdminKey}) {
+    if (text.find(key) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 // Serialises the response as HttpSession::Write does.
@@ -196,6 +268,10 @@ void CheckResponse(const Response& response) {
 
 void DispatchOne(Request request) {
   const std::string method = request.method;
+  const std::string path = request.path;
+  const std::string authorization = request.authorization;
+  g_guarded = 0;
+  g_refused = false;
   g_observed = 0;
   int responded = 0;
   Response response;
@@ -206,10 +282,25 @@ void DispatchOne(Request request) {
   // Every handler here answers before returning.
   FUZZ_CHECK(responded == 1) << responded;
   FUZZ_CHECK(g_observed == 1) << g_observed;
-  FUZZ_CHECK(KnownRoutes().count(g_observed_route)) << g_observed_route;
-  static const std::set<int> kStatuses = {200, 201, 400, 404, 405, 503};
+  FUZZ_CHECK(g_guarded == 1) << g_guarded;
+  FUZZ_CHECK(g_observed_route == "unmatched" || PatternMatches(g_observed_route, path))
+      << g_observed_route << " for " << path;
+
+  if (g_refused) {
+    FUZZ_CHECK(response.status == 401 || response.status == 403) << response.status;
+    bool challenged = false;
+    for (const auto& [name, value] : response.headers) challenged |= name == "WWW-Authenticate";
+    FUZZ_CHECK(challenged);
+  } else if (std::optional<auth::Scope> required = RequiredScope(method, g_guard_route, kPolicy)) {
+    FUZZ_CHECK(CarriesKeyFor(authorization, *required))
+        << method << " " << path << " let through needing " << auth::ScopeName(*required);
+  }
+  FUZZ_CHECK(!MentionsAKey(response.body)) << response.body;
+  for (const auto& [name, value] : response.headers) FUZZ_CHECK(!MentionsAKey(value)) << name;
+
+  static const std::set<int> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405, 409, 422, 503};
   FUZZ_CHECK(kStatuses.count(response.status)) << response.status << " " << response.body;
-  if (g_observed_route == "unmatched") {
+  if (g_observed_route == "unmatched" && !g_refused) {
     FUZZ_CHECK(response.status == 404 || response.status == 405) << response.status;
   }
   CheckResponse(response);
