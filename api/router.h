@@ -52,6 +52,9 @@ class Router {
   // Wraps `respond` so the observer sees the outcome.
   Responder Observed(const Request& request, std::string_view route, Responder respond) const;
 
+  // True if `segments` has the route's length and its literal segments.
+  static bool PathMatches(const Route& route, const std::vector<std::string_view>& segments);
+
   // The pattern of the first route whose segments match, or "".
   std::string_view MatchingPattern(const std::vector<std::string_view>& segments) const;
 
