@@ -3,7 +3,8 @@
 // Router: maps (method, path pattern) to a Handler. Patterns are literal
 // segments and "{name}" placeholders; a placeholder matches one segment,
 // percent-decoded after splitting, so "postgres%3A%2F%2Fh%3A5432" arrives as
-// "postgres://h:5432". Pure: no sockets, testable on its own.
+// "postgres://h:5432", and is always UTF-8. Pure: no sockets, testable on
+// its own.
 
 #include <optional>
 #include <string>
@@ -37,8 +38,8 @@ class Router {
   void set_guard(RequestGuard guard) { guard_ = std::move(guard); }
 
   // Asks the guard, if any; then finds the route and calls its handler;
-  // answers 404 for an unknown path and 405 for a known path with another
-  // method.
+  // answers 404 for an unknown path, 405 for a known path with another
+  // method, and 400 if a placeholder is a malformed escape or not UTF-8.
   void Dispatch(Request request, Responder respond) const;
 
  private:

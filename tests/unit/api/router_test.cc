@@ -75,6 +75,22 @@ TEST(Router, BadEscapeIs400OnlyOnARouteWhosePathMatches) {
                             "unmatched", "/api/v1/namespaces/{namespace}/jobs/{job}", "unmatched"));
 }
 
+// Found by tests/fuzz (router_fuzzer): handlers stored placeholders as
+// names (tags), and a name that is not UTF-8 made the record holding it
+// unreadable. No name the store holds is anything but UTF-8.
+TEST(Router, PlaceholderThatIsNotUtf8Is400) {
+  Router router;
+  router.Add("POST", "/tags/{tag}", [](const Request& request, Responder respond) {
+    respond(JsonResponse(200, request.path_params.at("tag")));
+  });
+  for (const char* tag : {"%FF", "P\xb7\xba", "%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%E2%82"}) {
+    EXPECT_EQ(Call(router, "POST", std::string("/tags/") + tag).status, 400) << tag;
+  }
+  const Response accented = Call(router, "POST", "/tags/caf%C3%A9-%F0%9F%8D%B0");
+  EXPECT_EQ(accented.status, 200);
+  EXPECT_EQ(accented.body, "caf\u00e9-\U0001F370");
+}
+
 // Found by tests/fuzz: nlohmann's dump() throws on invalid UTF-8, and an
 // exception in a handler ends the server.
 TEST(ErrorResponse, MessageThatIsNotUtf8StillGivesAJsonBody) {
