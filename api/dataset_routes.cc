@@ -27,19 +27,18 @@ absl::Status CheckNamespace(const GraphStore& store, const Request& request) {
 Response ListDatasets(const Request& request, const GraphStore& store) {
   absl::StatusOr<Pagination> page = ParsePagination(request, kDefaultLimit);
   if (!page.ok()) return StatusResponse(page.status());
-  return Respond(
-      store.ListDatasets(PathParam(request, "namespace"), page->limit, page->offset),
-      [](const auto& datasets) { return internal::PageJson("datasets", datasets, DatasetJson); });
+  return Respond(store.ListDatasets(PathParam(request, "namespace"), page->limit, page->offset),
+                 internal::PageOf("datasets", WriteDatasetJson));
 }
 
 Response GetDataset(const Request& request, const GraphStore& store) {
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store.GetDataset(PathName(request, "dataset")), DatasetJson);
+  return Respond(store.GetDataset(PathName(request, "dataset")), WriteDatasetJson);
 }
 
 Response HideDataset(const Request& request, GraphStore* store) {
   if (absl::Status s = CheckNamespace(*store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store->HideDataset(PathName(request, "dataset")), DatasetJson);
+  return Respond(store->HideDataset(PathName(request, "dataset")), WriteDatasetJson);
 }
 
 Response ListVersions(const Request& request, const GraphStore& store) {
@@ -47,9 +46,7 @@ Response ListVersions(const Request& request, const GraphStore& store) {
   if (!page.ok()) return StatusResponse(page.status());
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
   return Respond(store.ListDatasetVersions(PathName(request, "dataset"), page->limit, page->offset),
-                 [](const auto& versions) {
-                   return internal::PageJson("versions", versions, DatasetVersionJson);
-                 });
+                 internal::PageOf("versions", WriteDatasetVersionJson));
 }
 
 Response GetVersion(const Request& request, const GraphStore& store) {
@@ -57,13 +54,13 @@ Response GetVersion(const Request& request, const GraphStore& store) {
   if (!version.ok()) return StatusResponse(version.status());
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
   return Respond(store.GetDatasetVersion(PathName(request, "dataset"), *version),
-                 DatasetVersionJson);
+                 WriteDatasetVersionJson);
 }
 
 Response TagDataset(const Request& request, GraphStore* store, bool add) {
   if (absl::Status s = CheckNamespace(*store, request); !s.ok()) return StatusResponse(s);
   return Respond(store->TagDataset(PathName(request, "dataset"), PathParam(request, "tag"), add),
-                 DatasetJson);
+                 WriteDatasetJson);
 }
 
 Response TagField(const Request& request, GraphStore* store, bool add) {
@@ -72,7 +69,7 @@ Response TagField(const Request& request, GraphStore* store, bool add) {
   std::string tag = absl::AsciiStrToUpper(PathParam(request, "tag"));
   return Respond(
       store->TagDatasetField(PathName(request, "dataset"), PathParam(request, "field"), tag, add),
-      DatasetJson);
+      WriteDatasetJson);
 }
 
 }  // namespace

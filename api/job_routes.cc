@@ -31,26 +31,28 @@ Response ListJobs(const Request& request, const GraphStore& store,
   if (!page.ok()) return StatusResponse(page.status());
   absl::StatusOr<RunStateFilter> filter = ParseLastRunStates(request);
   if (!filter.ok()) return StatusResponse(filter.status());
-  auto render = [](const graphstore::Page<graphstore::JobInfo>& jobs) {
-    return internal::PageJson("jobs", jobs, JobJson);
-  };
-  if (filter->matches_nothing) return internal::Ok(render({}));
+  auto render = internal::PageOf("jobs", WriteJobJson);
+  if (filter->matches_nothing) {
+    return internal::Ok(
+        [&](JsonWriter& out) { render(graphstore::Page<graphstore::JobInfo>{}, out); });
+  }
   return Respond(store.ListJobs(namespace_name, filter->states, page->limit, page->offset), render);
 }
 
 Response GetJob(const Request& request, const GraphStore& store) {
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store.GetJob(PathName(request, "job")), JobJson);
+  return Respond(store.GetJob(PathName(request, "job")), WriteJobJson);
 }
 
 Response HideJob(const Request& request, GraphStore* store) {
   if (absl::Status s = CheckNamespace(*store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store->HideJob(PathName(request, "job")), JobJson);
+  return Respond(store->HideJob(PathName(request, "job")), WriteJobJson);
 }
 
 Response TagJob(const Request& request, GraphStore* store, bool add) {
   if (absl::Status s = CheckNamespace(*store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store->TagJob(PathName(request, "job"), PathParam(request, "tag"), add), JobJson);
+  return Respond(store->TagJob(PathName(request, "job"), PathParam(request, "tag"), add),
+                 WriteJobJson);
 }
 
 Response ListVersions(const Request& request, const GraphStore& store) {
@@ -59,16 +61,14 @@ Response ListVersions(const Request& request, const GraphStore& store) {
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
   // Marquez's job version list has no totalCount; ours does (the true count).
   return Respond(store.ListJobVersions(PathName(request, "job"), page->limit, page->offset),
-                 [](const auto& versions) {
-                   return internal::PageJson("versions", versions, JobVersionJson);
-                 });
+                 internal::PageOf("versions", WriteJobVersionJson));
 }
 
 Response GetVersion(const Request& request, const GraphStore& store) {
   absl::StatusOr<graphstore::Uuid> version = internal::PathUuid(request, "version");
   if (!version.ok()) return StatusResponse(version.status());
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
-  return Respond(store.GetJobVersion(PathName(request, "job"), *version), JobVersionJson);
+  return Respond(store.GetJobVersion(PathName(request, "job"), *version), WriteJobVersionJson);
 }
 
 Response ListRuns(const Request& request, const GraphStore& store) {
@@ -76,13 +76,13 @@ Response ListRuns(const Request& request, const GraphStore& store) {
   if (!page.ok()) return StatusResponse(page.status());
   if (absl::Status s = CheckNamespace(store, request); !s.ok()) return StatusResponse(s);
   return Respond(store.ListRuns(PathName(request, "job"), page->limit, page->offset),
-                 [](const auto& runs) { return internal::PageJson("runs", runs, RunJson); });
+                 internal::PageOf("runs", WriteRunJson));
 }
 
 Response GetRun(const Request& request, const GraphStore& store) {
   absl::StatusOr<graphstore::Uuid> id = internal::PathUuid(request, "id");
   if (!id.ok()) return StatusResponse(id.status());
-  return Respond(store.GetRun(*id), RunJson);
+  return Respond(store.GetRun(*id), WriteRunJson);
 }
 
 Response GetRunFacets(const Request& request, const GraphStore& store) {
@@ -93,8 +93,12 @@ Response GetRunFacets(const Request& request, const GraphStore& store) {
   if (lower != "run" && lower != "job") {
     return ErrorResponse(400, "query param type is required and must be run or job");
   }
-  return Respond(store.GetRunFacets(*id, lower == "job"), [&](const auto& facets) {
-    return Json{{"runId", graphstore::FormatUuid(*id)}, {"facets", FacetsJson(facets)}};
+  return Respond(store.GetRunFacets(*id, lower == "job"), [&](const auto& facets, JsonWriter& out) {
+    out.BeginObject();
+    out.Key("runId").Uuid(*id);
+    out.Key("facets");
+    WriteFacetsJson(facets, out);
+    out.EndObject();
   });
 }
 

@@ -11,11 +11,6 @@ std::string FormatTimestamp(int64_t micros_since_epoch) {
   return graphstore::FormatIsoTimestamp(micros_since_epoch);
 }
 
-nlohmann::ordered_json TimestampOrNull(const std::optional<int64_t>& micros) {
-  if (!micros) return nullptr;
-  return FormatTimestamp(*micros);
-}
-
 std::string DumpJson(const nlohmann::ordered_json& json) {
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

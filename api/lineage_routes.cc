@@ -60,7 +60,7 @@ Response GetLineage(const Request& request, const graphstore::GraphStore& store)
       break;
     }
   }
-  return internal::Respond(store.GetLineage(start, *depth), LineageGraphJson);
+  return internal::Respond(store.GetLineage(start, *depth), WriteLineageGraphJson);
 }
 
 Response GetColumnLineage(const Request& request, const graphstore::GraphStore& store) {
@@ -102,7 +102,7 @@ Response GetColumnLineage(const Request& request, const graphstore::GraphStore& 
     if (!exists.ok()) return StatusResponse(exists);
   }
   return internal::Respond(store.GetColumnLineage(start, field, *depth, *with_downstream),
-                           ColumnLineageGraphJson);
+                           WriteColumnLineageGraphJson);
 }
 
 void AddLineageRoutes(Router* router, const graphstore::GraphStore* store) {

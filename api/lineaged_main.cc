@@ -81,6 +81,8 @@ ABSL_FLAG(int64_t, max_header_bytes, 64 << 10,
           "Largest request line and headers of an HTTP request (HTTP 431 beyond).");
 ABSL_FLAG(int, max_connections, 1024,
           "Open HTTP connections served at once; a further one is answered 503 and closed.");
+ABSL_FLAG(int, grpc_max_streams, 64,
+          "gRPC EmitStream calls open at once; a further one ends with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, http_idle_timeout_seconds, 60,
           "Keep-alive: seconds a connection may wait for its next request before it is closed.");
 ABSL_FLAG(int, http_read_timeout_seconds, 30,
@@ -138,9 +140,9 @@ constexpr const char* kEnvFlags[] = {
 
 // The limits (docs/operations.md, "Limits"), from the environment likewise.
 constexpr const char* kLimitEnvFlags[] = {
-    "max_header_bytes",          "max_connections", "http_idle_timeout_seconds",
-    "http_read_timeout_seconds", "max_json_depth",  "max_event_datasets",
-    "max_facet_bytes",
+    "max_header_bytes",          "max_connections",  "http_idle_timeout_seconds",
+    "http_read_timeout_seconds", "max_json_depth",   "max_event_datasets",
+    "max_facet_bytes",           "grpc_max_streams",
 };
 
 // The Atlas password: from --atlas_password_file, else LINEAGED_ATLAS_PASSWORD
@@ -255,7 +257,7 @@ int Serve() {
       absl::GetFlag(FLAGS_http_idle_timeout_seconds) <= 0 ||
       absl::GetFlag(FLAGS_http_read_timeout_seconds) <= 0 ||
       absl::GetFlag(FLAGS_max_json_depth) <= 0 || absl::GetFlag(FLAGS_max_event_datasets) <= 0 ||
-      absl::GetFlag(FLAGS_max_facet_bytes) <= 0) {
+      absl::GetFlag(FLAGS_max_facet_bytes) <= 0 || absl::GetFlag(FLAGS_grpc_max_streams) <= 0) {
     spdlog::critical("the limit flags must be positive (docs/operations.md, \"Limits\")");
     return 2;
   }
@@ -415,6 +417,7 @@ int Serve() {
       };
     }
     grpc_options.max_message_bytes = static_cast<int>(std::min<int64_t>(max_body, INT32_MAX));
+    grpc_options.max_streams = absl::GetFlag(FLAGS_grpc_max_streams);
     grpc_server = std::make_unique<collector::GrpcIngestServer>(&ingest, grpc_options);
     grpc_server->set_observer([&metrics](std::string_view method, int code, double seconds) {
       metrics.RecordGrpcRequest(method, code, seconds);

@@ -1,9 +1,11 @@
 #include "api/model_json.h"
 
 #include <algorithm>
+#include <numeric>
+#include <string>
+#include <string_view>
 #include <utility>
 
-#include "api/json_format.h"
 #include "api/node_id.h"
 
 namespace lineaged::api {
@@ -11,385 +13,486 @@ namespace {
 
 using graphstore::QualifiedName;
 
-Json TagsJson(const std::vector<std::string>& tags) {
-  Json out = Json::array();
-  for (const std::string& tag : tags) out.push_back(tag);
-  return out;
+void WriteTags(const std::vector<std::string>& tags, JsonWriter& out) {
+  out.BeginArray();
+  for (const std::string& tag : tags) out.String(tag);
+  out.EndArray();
 }
 
-Json NamesJson(const std::vector<QualifiedName>& names) {
-  Json out = Json::array();
-  for (const QualifiedName& name : names) out.push_back(QualifiedNameJson(name));
-  return out;
+void WriteNames(const std::vector<QualifiedName>& names, JsonWriter& out) {
+  out.BeginArray();
+  for (const QualifiedName& name : names) WriteQualifiedNameJson(name, out);
+  out.EndArray();
 }
 
-Json FieldsJson(const std::vector<graphstore::FieldInfo>& fields) {
-  Json out = Json::array();
-  for (const graphstore::FieldInfo& field : fields) out.push_back(FieldJson(field));
-  return out;
+void WriteFields(const std::vector<graphstore::FieldInfo>& fields, JsonWriter& out) {
+  out.BeginArray();
+  for (const graphstore::FieldInfo& field : fields) WriteFieldJson(field, out);
+  out.EndArray();
 }
 
-Json RunOrNull(const std::optional<graphstore::RunInfo>& run) {
-  return run ? RunJson(*run) : Json(nullptr);
-}
-
-Json VersionIdJson(const QualifiedName& name, const graphstore::Uuid& version) {
-  return Json{{"namespace", name.namespace_name},
-              {"name", name.name},
-              {"version", graphstore::FormatUuid(version)}};
-}
-
-Json RunDatasetVersionsJson(const std::vector<graphstore::RunDatasetVersion>& versions) {
-  Json out = Json::array();
-  for (const graphstore::RunDatasetVersion& version : versions) {
-    out.push_back(Json{{"datasetVersionId", VersionIdJson(version.id.dataset, version.id.version)},
-                       {"facets", FacetsJson(version.facets)}});
+void WriteRunOrNull(const std::optional<graphstore::RunInfo>& run, JsonWriter& out) {
+  if (run) {
+    WriteRunJson(*run, out);
+  } else {
+    out.Null();
   }
-  return out;
+}
+
+void WriteVersionId(const QualifiedName& name, const graphstore::Uuid& version, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("namespace").String(name.namespace_name);
+  out.Key("name").String(name.name);
+  out.Key("version").Uuid(version);
+  out.EndObject();
+}
+
+void WriteRunDatasetVersions(const std::vector<graphstore::RunDatasetVersion>& versions,
+                             JsonWriter& out) {
+  out.BeginArray();
+  for (const graphstore::RunDatasetVersion& version : versions) {
+    out.BeginObject();
+    out.Key("datasetVersionId");
+    WriteVersionId(version.id.dataset, version.id.version, out);
+    out.Key("facets");
+    WriteFacetsJson(version.facets, out);
+    out.EndObject();
+  }
+  out.EndArray();
+}
+
+// Marquez's run args as an object; a repeated key keeps its first position
+// and its last value, as a JSON object built key by key would.
+void WriteArgs(const std::vector<std::pair<std::string, std::string>>& args, JsonWriter& out) {
+  out.BeginObject();
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool seen_before = false;
+    for (size_t j = 0; j < i && !seen_before; ++j) seen_before = args[j].first == args[i].first;
+    if (seen_before) continue;
+    const std::string* value = &args[i].second;
+    for (size_t j = i + 1; j < args.size(); ++j) {
+      if (args[j].first == args[i].first) value = &args[j].second;
+    }
+    out.Key(args[i].first).String(*value);
+  }
+  out.EndObject();
 }
 
 // Marquez reports leaf fields' transformations as null, not "".
-Json NonEmptyOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
-
-Json Edge(const std::string& origin, const std::string& destination) {
-  return Json{{"origin", origin}, {"destination", destination}};
+void WriteNonEmptyOrNull(const std::string& text, JsonWriter& out) {
+  if (text.empty()) {
+    out.Null();
+  } else {
+    out.String(text);
+  }
 }
 
-void SortEdges(Json* edges) {
-  std::sort(edges->begin(), edges->end(), [](const Json& a, const Json& b) {
-    const auto& ao = a["origin"].get_ref<const std::string&>();
-    const auto& bo = b["origin"].get_ref<const std::string&>();
-    if (ao != bo) return ao < bo;
-    return a["destination"].get_ref<const std::string&>() <
-           b["destination"].get_ref<const std::string&>();
-  });
+// The members Marquez's Dataset and lineage DatasetData share, in order, up
+// to lastModifiedAt.
+void WriteDatasetCommonMembers(const graphstore::DatasetInfo& dataset, JsonWriter& out) {
+  out.Key("id");
+  WriteQualifiedNameJson(dataset.name, out);
+  out.Key("type").String(dataset.type);
+  out.Key("name").String(dataset.name.name);
+  out.Key("physicalName").String(dataset.physical_name);
+  out.Key("createdAt").Timestamp(dataset.created_at_micros);
+  out.Key("updatedAt").Timestamp(dataset.updated_at_micros);
+  out.Key("namespace").String(dataset.name.namespace_name);
+  out.Key("sourceName").String(dataset.source_name);
+  out.Key("fields");
+  WriteFields(dataset.fields, out);
+  out.Key("tags");
+  WriteTags(dataset.tags, out);
+  out.Key("lastModifiedAt").TimestampOrNull(dataset.last_modified_at_micros);
 }
 
-void SortNodesById(Json* nodes) {
-  std::sort(nodes->begin(), nodes->end(), [](const Json& a, const Json& b) {
-    return a["id"].get_ref<const std::string&>() < b["id"].get_ref<const std::string&>();
-  });
+// The members Marquez's Job and lineage JobData share, in order, through
+// latestRun; JobData alone has currentRunUuid.
+enum class JobShape { kJob, kLineageData };
+void WriteJobCommonMembers(const graphstore::JobInfo& job, JobShape shape, JsonWriter& out) {
+  out.Key("id");
+  WriteQualifiedNameJson(job.name, out);
+  out.Key("type").String(job.type);
+  out.Key("name").String(job.name.name);
+  out.Key("simpleName").String(job.simple_name);
+  out.Key("parentJobName").StringOrNull(job.parent_job_name);
+  out.Key("parentJobUuid").UuidOrNull(job.parent_job_uuid);
+  if (shape == JobShape::kLineageData) out.Key("currentRunUuid").UuidOrNull(job.current_run_id);
+  out.Key("createdAt").Timestamp(job.created_at_micros);
+  out.Key("updatedAt").Timestamp(job.updated_at_micros);
+  out.Key("namespace").String(job.name.namespace_name);
+  out.Key("inputs");
+  WriteNames(job.inputs, out);
+  out.Key("outputs");
+  WriteNames(job.outputs, out);
+  out.Key("location").StringOrNull(job.location);
+  out.Key("description").StringOrNull(job.description);
+  out.Key("latestRun");
+  WriteRunOrNull(job.latest_run, out);
 }
 
-Json Node(std::string id, const char* type, Json data, Json in_edges, Json out_edges) {
-  SortEdges(&in_edges);
-  SortEdges(&out_edges);
-  return Json{{"id", std::move(id)},
-              {"type", type},
-              {"data", std::move(data)},
-              {"inEdges", std::move(in_edges)},
-              {"outEdges", std::move(out_edges)}};
+// [{"origin": ..., "destination": ...}] with `self` at one end and each of
+// `others` at the other, sorted by (origin, destination).
+void WriteEdges(const std::string& self, std::vector<std::string> others, bool self_is_origin,
+                JsonWriter& out) {
+  std::sort(others.begin(), others.end());
+  out.BeginArray();
+  for (const std::string& other : others) {
+    out.BeginObject();
+    out.Key("origin").String(self_is_origin ? self : other);
+    out.Key("destination").String(self_is_origin ? other : self);
+    out.EndObject();
+  }
+  out.EndArray();
+}
+
+std::vector<std::string> JobIds(const std::vector<QualifiedName>& jobs) {
+  std::vector<std::string> ids;
+  ids.reserve(jobs.size());
+  for (const QualifiedName& job : jobs) ids.push_back(JobNodeId(job.namespace_name, job.name));
+  return ids;
+}
+
+std::vector<std::string> DatasetIds(const std::vector<QualifiedName>& datasets) {
+  std::vector<std::string> ids;
+  ids.reserve(datasets.size());
+  for (const QualifiedName& dataset : datasets) {
+    ids.push_back(DatasetNodeId(dataset.namespace_name, dataset.name));
+  }
+  return ids;
+}
+
+// The order in which to write nodes so that their ids ascend.
+std::vector<size_t> OrderById(const std::vector<std::string>& ids) {
+  std::vector<size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&ids](size_t a, size_t b) { return ids[a] < ids[b]; });
+  return order;
 }
 
 }  // namespace
 
-Json UuidOrNull(const std::optional<graphstore::Uuid>& uuid) {
-  return uuid ? Json(graphstore::FormatUuid(*uuid)) : Json(nullptr);
+void WriteQualifiedNameJson(const QualifiedName& name, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("namespace").String(name.namespace_name);
+  out.Key("name").String(name.name);
+  out.EndObject();
 }
 
-Json StringOrNull(const std::optional<std::string>& text) {
-  return text ? Json(*text) : Json(nullptr);
-}
-
-Json QualifiedNameJson(const QualifiedName& name) {
-  return Json{{"namespace", name.namespace_name}, {"name", name.name}};
-}
-
-Json FacetsJson(const std::vector<graphstore::Facet>& facets) {
-  Json out = Json::object();
+void WriteFacetsJson(const std::vector<graphstore::Facet>& facets, JsonWriter& out) {
+  out.BeginObject();
   for (const graphstore::Facet& facet : facets) {
     if (facet.deleted) continue;
-    Json parsed = Json::parse(facet.json, nullptr, /*allow_exceptions=*/false);
-    out[facet.name] = parsed.is_discarded() ? Json(facet.json) : std::move(parsed);
+    out.Key(facet.name).RawJson(facet.json);
   }
-  return out;
+  out.EndObject();
 }
 
-Json NamespaceJson(const graphstore::NamespaceInfo& ns) {
-  return Json{{"name", ns.name},
-              {"createdAt", FormatTimestamp(ns.created_at_micros)},
-              {"updatedAt", FormatTimestamp(ns.updated_at_micros)},
-              {"ownerName", ns.owner_name},
-              {"description", StringOrNull(ns.description)},
-              {"isHidden", ns.hidden}};
+void WriteNamespaceJson(const graphstore::NamespaceInfo& ns, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("name").String(ns.name);
+  out.Key("createdAt").Timestamp(ns.created_at_micros);
+  out.Key("updatedAt").Timestamp(ns.updated_at_micros);
+  out.Key("ownerName").String(ns.owner_name);
+  out.Key("description").StringOrNull(ns.description);
+  out.Key("isHidden").Bool(ns.hidden);
+  out.EndObject();
 }
 
-Json SourceJson(const graphstore::SourceInfo& source) {
-  return Json{{"type", source.type},
-              {"name", source.name},
-              {"createdAt", FormatTimestamp(source.created_at_micros)},
-              {"updatedAt", FormatTimestamp(source.updated_at_micros)},
-              {"connectionUrl", source.connection_url},
-              {"description", StringOrNull(source.description)}};
+void WriteSourceJson(const graphstore::SourceInfo& source, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("type").String(source.type);
+  out.Key("name").String(source.name);
+  out.Key("createdAt").Timestamp(source.created_at_micros);
+  out.Key("updatedAt").Timestamp(source.updated_at_micros);
+  out.Key("connectionUrl").String(source.connection_url);
+  out.Key("description").StringOrNull(source.description);
+  out.EndObject();
 }
 
-Json TagJson(const graphstore::TagInfo& tag) {
-  return Json{{"name", tag.name}, {"description", StringOrNull(tag.description)}};
+void WriteTagJson(const graphstore::TagInfo& tag, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("name").String(tag.name);
+  out.Key("description").StringOrNull(tag.description);
+  out.EndObject();
 }
 
-Json FieldJson(const graphstore::FieldInfo& field) {
-  return Json{{"name", field.name},
-              {"type", StringOrNull(field.type)},
-              {"tags", TagsJson(field.tags)},
-              {"description", StringOrNull(field.description)}};
+void WriteFieldJson(const graphstore::FieldInfo& field, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("name").String(field.name);
+  out.Key("type").StringOrNull(field.type);
+  out.Key("tags");
+  WriteTags(field.tags, out);
+  out.Key("description").StringOrNull(field.description);
+  out.EndObject();
 }
 
-Json RunJson(const graphstore::RunInfo& run) {
-  Json json;
-  json["id"] = graphstore::FormatUuid(run.id);
-  json["createdAt"] = FormatTimestamp(run.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(run.updated_at_micros);
-  json["nominalStartTime"] = TimestampOrNull(run.nominal_start_micros);
-  json["nominalEndTime"] = TimestampOrNull(run.nominal_end_micros);
-  json["state"] = graphstore::RunStateName(run.state);
-  json["startedAt"] = TimestampOrNull(run.started_at_micros);
-  json["endedAt"] = TimestampOrNull(run.ended_at_micros);
-  json["durationMs"] = run.duration_ms ? Json(*run.duration_ms) : Json(nullptr);
-  Json args = Json::object();
-  for (const auto& [key, value] : run.args) args[key] = value;
-  json["args"] = std::move(args);
-  json["jobVersion"] = run.job_version
-                           ? VersionIdJson(run.job_version->job, run.job_version->version)
-                           : Json(nullptr);
-  json["inputDatasetVersions"] = RunDatasetVersionsJson(run.input_versions);
-  json["outputDatasetVersions"] = RunDatasetVersionsJson(run.output_versions);
-  json["facets"] = FacetsJson(run.facets);
-  return json;
-}
-
-Json DatasetJson(const graphstore::DatasetInfo& dataset) {
-  Json json;
-  json["id"] = QualifiedNameJson(dataset.name);
-  json["type"] = dataset.type;
-  json["name"] = dataset.name.name;
-  json["physicalName"] = dataset.physical_name;
-  json["createdAt"] = FormatTimestamp(dataset.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(dataset.updated_at_micros);
-  json["namespace"] = dataset.name.namespace_name;
-  json["sourceName"] = dataset.source_name;
-  json["fields"] = FieldsJson(dataset.fields);
-  json["tags"] = TagsJson(dataset.tags);
-  json["lastModifiedAt"] = TimestampOrNull(dataset.last_modified_at_micros);
-  json["lastLifecycleState"] = StringOrNull(dataset.last_lifecycle_state);
-  json["description"] = StringOrNull(dataset.description);
-  json["currentVersion"] = UuidOrNull(dataset.current_version);
-  if (dataset.column_lineage.empty()) {
-    json["columnLineage"] = nullptr;
+void WriteRunJson(const graphstore::RunInfo& run, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("id").Uuid(run.id);
+  out.Key("createdAt").Timestamp(run.created_at_micros);
+  out.Key("updatedAt").Timestamp(run.updated_at_micros);
+  out.Key("nominalStartTime").TimestampOrNull(run.nominal_start_micros);
+  out.Key("nominalEndTime").TimestampOrNull(run.nominal_end_micros);
+  out.Key("state").String(graphstore::RunStateName(run.state));
+  out.Key("startedAt").TimestampOrNull(run.started_at_micros);
+  out.Key("endedAt").TimestampOrNull(run.ended_at_micros);
+  out.Key("durationMs");
+  if (run.duration_ms) {
+    out.Int(*run.duration_ms);
   } else {
-    Json lineage = Json::array();
-    for (const graphstore::ColumnLineageInfo& column : dataset.column_lineage) {
-      Json inputs = Json::array();
-      for (const graphstore::ColumnLineageInputField& input : column.inputs) {
-        inputs.push_back(Json{{"namespace", input.dataset.namespace_name},
-                              {"dataset", input.dataset.name},
-                              {"field", input.field},
-                              {"transformationDescription", input.transformation_description},
-                              {"transformationType", input.transformation_type}});
-      }
-      lineage.push_back(Json{{"name", column.field},
-                             {"inputFields", std::move(inputs)},
-                             {"transformationDescription", column.transformation_description},
-                             {"transformationType", column.transformation_type}});
-    }
-    json["columnLineage"] = std::move(lineage);
+    out.Null();
   }
-  json["facets"] = FacetsJson(dataset.facets);
-  json["deleted"] = dataset.deleted;
-  return json;
+  out.Key("args");
+  WriteArgs(run.args, out);
+  out.Key("jobVersion");
+  if (run.job_version) {
+    WriteVersionId(run.job_version->job, run.job_version->version, out);
+  } else {
+    out.Null();
+  }
+  out.Key("inputDatasetVersions");
+  WriteRunDatasetVersions(run.input_versions, out);
+  out.Key("outputDatasetVersions");
+  WriteRunDatasetVersions(run.output_versions, out);
+  out.Key("facets");
+  WriteFacetsJson(run.facets, out);
+  out.EndObject();
 }
 
-Json DatasetVersionJson(const graphstore::DatasetVersionInfo& version) {
+void WriteDatasetJson(const graphstore::DatasetInfo& dataset, JsonWriter& out) {
+  out.BeginObject();
+  WriteDatasetCommonMembers(dataset, out);
+  out.Key("lastLifecycleState").StringOrNull(dataset.last_lifecycle_state);
+  out.Key("description").StringOrNull(dataset.description);
+  out.Key("currentVersion").UuidOrNull(dataset.current_version);
+  out.Key("columnLineage");
+  if (dataset.column_lineage.empty()) {
+    out.Null();
+  } else {
+    out.BeginArray();
+    for (const graphstore::ColumnLineageInfo& column : dataset.column_lineage) {
+      out.BeginObject();
+      out.Key("name").String(column.field);
+      out.Key("inputFields").BeginArray();
+      for (const graphstore::ColumnLineageInputField& input : column.inputs) {
+        out.BeginObject();
+        out.Key("namespace").String(input.dataset.namespace_name);
+        out.Key("dataset").String(input.dataset.name);
+        out.Key("field").String(input.field);
+        out.Key("transformationDescription").String(input.transformation_description);
+        out.Key("transformationType").String(input.transformation_type);
+        out.EndObject();
+      }
+      out.EndArray();
+      out.Key("transformationDescription").String(column.transformation_description);
+      out.Key("transformationType").String(column.transformation_type);
+      out.EndObject();
+    }
+    out.EndArray();
+  }
+  out.Key("facets");
+  WriteFacetsJson(dataset.facets, out);
+  out.Key("deleted").Bool(dataset.deleted);
+  out.EndObject();
+}
+
+void WriteDatasetVersionJson(const graphstore::DatasetVersionInfo& version, JsonWriter& out) {
   const QualifiedName& name = version.id.dataset;
-  Json json;
-  json["id"] = VersionIdJson(name, version.id.version);
-  json["type"] = version.type;
-  json["name"] = name.name;
-  json["physicalName"] = version.physical_name;
-  json["createdAt"] = FormatTimestamp(version.created_at_micros);
-  json["version"] = graphstore::FormatUuid(version.id.version);
-  json["namespace"] = name.namespace_name;
-  json["sourceName"] = version.source_name;
-  json["fields"] = FieldsJson(version.fields);
-  json["tags"] = TagsJson(version.tags);
-  json["lifecycleState"] = StringOrNull(version.lifecycle_state);
-  json["description"] = StringOrNull(version.description);
-  json["currentSchemaVersion"] = UuidOrNull(version.schema_version);
-  json["createdByRun"] = RunOrNull(version.created_by_run);
-  json["facets"] = FacetsJson(version.facets);
-  return json;
+  out.BeginObject();
+  out.Key("id");
+  WriteVersionId(name, version.id.version, out);
+  out.Key("type").String(version.type);
+  out.Key("name").String(name.name);
+  out.Key("physicalName").String(version.physical_name);
+  out.Key("createdAt").Timestamp(version.created_at_micros);
+  out.Key("version").Uuid(version.id.version);
+  out.Key("namespace").String(name.namespace_name);
+  out.Key("sourceName").String(version.source_name);
+  out.Key("fields");
+  WriteFields(version.fields, out);
+  out.Key("tags");
+  WriteTags(version.tags, out);
+  out.Key("lifecycleState").StringOrNull(version.lifecycle_state);
+  out.Key("description").StringOrNull(version.description);
+  out.Key("currentSchemaVersion").UuidOrNull(version.schema_version);
+  out.Key("createdByRun");
+  WriteRunOrNull(version.created_by_run, out);
+  out.Key("facets");
+  WriteFacetsJson(version.facets, out);
+  out.EndObject();
 }
 
-Json JobJson(const graphstore::JobInfo& job) {
-  Json json;
-  json["id"] = QualifiedNameJson(job.name);
-  json["type"] = job.type;
-  json["name"] = job.name.name;
-  json["simpleName"] = job.simple_name;
-  json["parentJobName"] = StringOrNull(job.parent_job_name);
-  json["parentJobUuid"] = UuidOrNull(job.parent_job_uuid);
-  json["createdAt"] = FormatTimestamp(job.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(job.updated_at_micros);
-  json["namespace"] = job.name.namespace_name;
-  json["inputs"] = NamesJson(job.inputs);
-  json["outputs"] = NamesJson(job.outputs);
-  json["location"] = StringOrNull(job.location);
-  json["description"] = StringOrNull(job.description);
-  json["latestRun"] = RunOrNull(job.latest_run);
-  Json latest_runs = Json::array();
-  for (const graphstore::RunInfo& run : job.latest_runs) latest_runs.push_back(RunJson(run));
-  json["latestRuns"] = std::move(latest_runs);
-  json["facets"] = FacetsJson(job.facets);
-  json["currentVersion"] = UuidOrNull(job.current_version);
-  json["labels"] = Json::array();  // Marquez's legacy job labels; OpenLineage has none
-  json["tags"] = TagsJson(job.tags);
-  return json;
+void WriteJobJson(const graphstore::JobInfo& job, JsonWriter& out) {
+  out.BeginObject();
+  WriteJobCommonMembers(job, JobShape::kJob, out);
+  out.Key("latestRuns").BeginArray();
+  for (const graphstore::RunInfo& run : job.latest_runs) WriteRunJson(run, out);
+  out.EndArray();
+  out.Key("facets");
+  WriteFacetsJson(job.facets, out);
+  out.Key("currentVersion").UuidOrNull(job.current_version);
+  out.Key("labels").BeginArray().EndArray();  // Marquez's legacy job labels; OpenLineage has none
+  out.Key("tags");
+  WriteTags(job.tags, out);
+  out.EndObject();
 }
 
-Json JobVersionJson(const graphstore::JobVersionInfo& version) {
+void WriteJobVersionJson(const graphstore::JobVersionInfo& version, JsonWriter& out) {
   const QualifiedName& name = version.id.job;
-  Json json;
-  json["id"] = VersionIdJson(name, version.id.version);
-  json["name"] = name.name;
-  json["createdAt"] = FormatTimestamp(version.created_at_micros);
-  json["version"] = graphstore::FormatUuid(version.id.version);
-  json["namespace"] = name.namespace_name;
-  json["location"] = StringOrNull(version.location);
-  json["inputs"] = NamesJson(version.inputs);
-  json["outputs"] = NamesJson(version.outputs);
-  json["latestRun"] = RunOrNull(version.latest_run);
-  return json;
+  out.BeginObject();
+  out.Key("id");
+  WriteVersionId(name, version.id.version, out);
+  out.Key("name").String(name.name);
+  out.Key("createdAt").Timestamp(version.created_at_micros);
+  out.Key("version").Uuid(version.id.version);
+  out.Key("namespace").String(name.namespace_name);
+  out.Key("location").StringOrNull(version.location);
+  out.Key("inputs");
+  WriteNames(version.inputs, out);
+  out.Key("outputs");
+  WriteNames(version.outputs, out);
+  out.Key("latestRun");
+  WriteRunOrNull(version.latest_run, out);
+  out.EndObject();
 }
 
-Json LineageDatasetDataJson(const graphstore::DatasetInfo& dataset) {
-  Json json;
-  json["id"] = QualifiedNameJson(dataset.name);
-  json["type"] = dataset.type;
-  json["name"] = dataset.name.name;
-  json["physicalName"] = dataset.physical_name;
-  json["createdAt"] = FormatTimestamp(dataset.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(dataset.updated_at_micros);
-  json["namespace"] = dataset.name.namespace_name;
-  json["sourceName"] = dataset.source_name;
-  json["fields"] = FieldsJson(dataset.fields);
-  json["tags"] = TagsJson(dataset.tags);
-  json["lastModifiedAt"] = TimestampOrNull(dataset.last_modified_at_micros);
-  json["description"] = StringOrNull(dataset.description);
-  json["lastLifecycleState"] = StringOrNull(dataset.last_lifecycle_state);
-  return json;
+void WriteLineageDatasetDataJson(const graphstore::DatasetInfo& dataset, JsonWriter& out) {
+  out.BeginObject();
+  WriteDatasetCommonMembers(dataset, out);
+  out.Key("description").StringOrNull(dataset.description);
+  out.Key("lastLifecycleState").StringOrNull(dataset.last_lifecycle_state);
+  out.EndObject();
 }
 
-Json LineageJobDataJson(const graphstore::JobInfo& job) {
-  Json json;
-  json["id"] = QualifiedNameJson(job.name);
-  json["type"] = job.type;
-  json["name"] = job.name.name;
-  json["simpleName"] = job.simple_name;
-  json["parentJobName"] = StringOrNull(job.parent_job_name);
-  json["parentJobUuid"] = UuidOrNull(job.parent_job_uuid);
-  json["currentRunUuid"] = UuidOrNull(job.current_run_id);
-  json["createdAt"] = FormatTimestamp(job.created_at_micros);
-  json["updatedAt"] = FormatTimestamp(job.updated_at_micros);
-  json["namespace"] = job.name.namespace_name;
-  json["inputs"] = NamesJson(job.inputs);
-  json["outputs"] = NamesJson(job.outputs);
-  json["location"] = StringOrNull(job.location);
-  json["description"] = StringOrNull(job.description);
-  json["latestRun"] = RunOrNull(job.latest_run);
-  return json;
+void WriteLineageJobDataJson(const graphstore::JobInfo& job, JsonWriter& out) {
+  out.BeginObject();
+  WriteJobCommonMembers(job, JobShape::kLineageData, out);
+  out.EndObject();
 }
 
-Json LineageGraphJson(const graphstore::LineageGraph& graph) {
-  Json nodes = Json::array();
+void WriteLineageGraphJson(const graphstore::LineageGraph& graph, JsonWriter& out) {
+  // Every node's id first: the graph is written in id order.
+  std::vector<std::string> ids;
+  ids.reserve(graph.datasets.size() + graph.jobs.size());
   for (const graphstore::DatasetNode& node : graph.datasets) {
-    const QualifiedName& name = node.data.name;
-    std::string id = DatasetNodeId(name.namespace_name, name.name);
-    Json in_edges = Json::array();
-    for (const QualifiedName& job : node.producers) {
-      in_edges.push_back(Edge(JobNodeId(job.namespace_name, job.name), id));
-    }
-    Json out_edges = Json::array();
-    for (const QualifiedName& job : node.consumers) {
-      out_edges.push_back(Edge(id, JobNodeId(job.namespace_name, job.name)));
-    }
-    nodes.push_back(Node(id, "DATASET", LineageDatasetDataJson(node.data), std::move(in_edges),
-                         std::move(out_edges)));
+    ids.push_back(DatasetNodeId(node.data.name.namespace_name, node.data.name.name));
   }
   for (const graphstore::JobNode& node : graph.jobs) {
-    const QualifiedName& name = node.data.name;
-    std::string id = JobNodeId(name.namespace_name, name.name);
-    Json in_edges = Json::array();
-    for (const QualifiedName& dataset : node.data.inputs) {
-      in_edges.push_back(Edge(DatasetNodeId(dataset.namespace_name, dataset.name), id));
-    }
-    Json out_edges = Json::array();
-    for (const QualifiedName& dataset : node.data.outputs) {
-      out_edges.push_back(Edge(id, DatasetNodeId(dataset.namespace_name, dataset.name)));
-    }
-    nodes.push_back(
-        Node(id, "JOB", LineageJobDataJson(node.data), std::move(in_edges), std::move(out_edges)));
+    ids.push_back(JobNodeId(node.data.name.namespace_name, node.data.name.name));
   }
-  SortNodesById(&nodes);
-  return Json{{"graph", std::move(nodes)}};
+  out.BeginObject();
+  out.Key("graph").BeginArray();
+  for (size_t index : OrderById(ids)) {
+    const std::string& id = ids[index];
+    out.BeginObject();
+    out.Key("id").String(id);
+    if (index < graph.datasets.size()) {
+      const graphstore::DatasetNode& node = graph.datasets[index];
+      out.Key("type").String("DATASET");
+      out.Key("data");
+      WriteLineageDatasetDataJson(node.data, out);
+      out.Key("inEdges");
+      WriteEdges(id, JobIds(node.producers), /*self_is_origin=*/false, out);
+      out.Key("outEdges");
+      WriteEdges(id, JobIds(node.consumers), /*self_is_origin=*/true, out);
+    } else {
+      const graphstore::JobNode& node = graph.jobs[index - graph.datasets.size()];
+      out.Key("type").String("JOB");
+      out.Key("data");
+      WriteLineageJobDataJson(node.data, out);
+      out.Key("inEdges");
+      WriteEdges(id, DatasetIds(node.data.inputs), /*self_is_origin=*/false, out);
+      out.Key("outEdges");
+      WriteEdges(id, DatasetIds(node.data.outputs), /*self_is_origin=*/true, out);
+    }
+    out.EndObject();
+  }
+  out.EndArray();
+  out.EndObject();
 }
 
-Json SearchHitJson(const graphstore::SearchHit& hit) {
+void WriteSearchHitJson(const graphstore::SearchHit& hit, JsonWriter& out) {
   bool dataset = hit.kind == graphstore::NodeKind::kDataset;
   const QualifiedName& name = hit.name;
-  return Json{{"type", dataset ? "DATASET" : "JOB"},
-              {"name", name.name},
-              {"updatedAt", FormatTimestamp(hit.updated_at_micros)},
-              {"namespace", name.namespace_name},
-              {"nodeId", dataset ? DatasetNodeId(name.namespace_name, name.name)
-                                 : JobNodeId(name.namespace_name, name.name)}};
+  out.BeginObject();
+  out.Key("type").String(dataset ? "DATASET" : "JOB");
+  out.Key("name").String(name.name);
+  out.Key("updatedAt").Timestamp(hit.updated_at_micros);
+  out.Key("namespace").String(name.namespace_name);
+  out.Key("nodeId").String(dataset ? DatasetNodeId(name.namespace_name, name.name)
+                                   : JobNodeId(name.namespace_name, name.name));
+  out.EndObject();
 }
 
-Json ColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes) {
+void WriteColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
+                                 JsonWriter& out) {
   auto field_id = [](const graphstore::DatasetField& field) {
     return DatasetFieldNodeId(field.dataset.namespace_name, field.dataset.name, field.field);
   };
-  Json out = Json::array();
-  for (const graphstore::ColumnLineageNode& node : nodes) {
-    std::string id = field_id(node.id);
-    Json inputs = Json::array();
+  auto field_ids = [&field_id](const std::vector<graphstore::DatasetField>& fields) {
+    std::vector<std::string> ids;
+    ids.reserve(fields.size());
+    for (const graphstore::DatasetField& field : fields) ids.push_back(field_id(field));
+    return ids;
+  };
+  std::vector<std::string> ids;
+  ids.reserve(nodes.size());
+  for (const graphstore::ColumnLineageNode& node : nodes) ids.push_back(field_id(node.id));
+
+  out.BeginObject();
+  out.Key("graph").BeginArray();
+  for (size_t index : OrderById(ids)) {
+    const graphstore::ColumnLineageNode& node = nodes[index];
+    const std::string& id = ids[index];
+    out.BeginObject();
+    out.Key("id").String(id);
+    out.Key("type").String("DATASET_FIELD");
+    out.Key("data").BeginObject();
+    out.Key("namespace").String(node.id.dataset.namespace_name);
+    out.Key("dataset").String(node.id.dataset.name);
+    out.Key("datasetVersion").UuidOrNull(node.dataset_version);
+    out.Key("field").String(node.id.field);
+    out.Key("fieldType").String(node.field_type);
+    out.Key("transformationDescription");
+    WriteNonEmptyOrNull(node.transformation_description, out);
+    out.Key("transformationType");
+    WriteNonEmptyOrNull(node.transformation_type, out);
+    out.Key("inputFields").BeginArray();
     for (const graphstore::ColumnLineageInputField& input : node.input_fields) {
-      inputs.push_back(
-          Json{{"namespace", input.dataset.namespace_name},
-               {"dataset", input.dataset.name},
-               {"datasetVersion", UuidOrNull(input.dataset_version)},
-               {"field", input.field},
-               {"transformationDescription", NonEmptyOrNull(input.transformation_description)},
-               {"transformationType", NonEmptyOrNull(input.transformation_type)}});
+      out.BeginObject();
+      out.Key("namespace").String(input.dataset.namespace_name);
+      out.Key("dataset").String(input.dataset.name);
+      out.Key("datasetVersion").UuidOrNull(input.dataset_version);
+      out.Key("field").String(input.field);
+      out.Key("transformationDescription");
+      WriteNonEmptyOrNull(input.transformation_description, out);
+      out.Key("transformationType");
+      WriteNonEmptyOrNull(input.transformation_type, out);
+      out.EndObject();
     }
-    Json data{{"namespace", node.id.dataset.namespace_name},
-              {"dataset", node.id.dataset.name},
-              {"datasetVersion", UuidOrNull(node.dataset_version)},
-              {"field", node.id.field},
-              {"fieldType", node.field_type},
-              {"transformationDescription", NonEmptyOrNull(node.transformation_description)},
-              {"transformationType", NonEmptyOrNull(node.transformation_type)},
-              {"inputFields", std::move(inputs)}};
-    Json in_edges = Json::array();
-    for (const graphstore::DatasetField& up : node.upstream) {
-      in_edges.push_back(Edge(id, field_id(up)));
-    }
-    Json out_edges = Json::array();
-    for (const graphstore::DatasetField& down : node.downstream) {
-      out_edges.push_back(Edge(id, field_id(down)));
-    }
-    out.push_back(
-        Node(id, "DATASET_FIELD", std::move(data), std::move(in_edges), std::move(out_edges)));
+    out.EndArray();
+    out.EndObject();
+    // Both edge lists start at this node (Marquez's shape), sorted by the other end.
+    out.Key("inEdges");
+    WriteEdges(id, field_ids(node.upstream), /*self_is_origin=*/true, out);
+    out.Key("outEdges");
+    WriteEdges(id, field_ids(node.downstream), /*self_is_origin=*/true, out);
+    out.EndObject();
   }
-  SortNodesById(&out);
-  return Json{{"graph", std::move(out)}};
+  out.EndArray();
+  out.EndObject();
 }
 
-Json EventTypeCountsJson(const graphstore::EventTypeCounts& counts) {
-  return Json{{"startInterval", FormatTimestamp(counts.start_micros)},
-              {"endInterval", FormatTimestamp(counts.end_micros)},
-              {"fail", counts.fail},
-              {"start", counts.start},
-              {"complete", counts.complete},
-              {"abort", counts.abort}};
+void WriteEventTypeCountsJson(const graphstore::EventTypeCounts& counts, JsonWriter& out) {
+  out.BeginObject();
+  out.Key("startInterval").Timestamp(counts.start_micros);
+  out.Key("endInterval").Timestamp(counts.end_micros);
+  out.Key("fail").Uint(counts.fail);
+  out.Key("start").Uint(counts.start);
+  out.Key("complete").Uint(counts.complete);
+  out.Key("abort").Uint(counts.abort);
+  out.EndObject();
 }
 
 }  // namespace lineaged::api

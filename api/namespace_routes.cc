@@ -14,7 +14,6 @@
 namespace lineaged::api {
 namespace {
 
-using internal::Ok;
 using internal::PathParam;
 using internal::Respond;
 using internal::Sync;
@@ -35,9 +34,8 @@ bool IsValidNamespaceName(std::string_view name) {
 Response ListNamespaces(const Request& request, const graphstore::GraphStore& store) {
   absl::StatusOr<Pagination> page = ParsePagination(request, kDefaultLimit);
   if (!page.ok()) return StatusResponse(page.status());
-  return Respond(store.ListNamespaces(page->limit, page->offset), [](const auto& namespaces) {
-    return internal::ListJson("namespaces", namespaces, NamespaceJson);
-  });
+  return Respond(store.ListNamespaces(page->limit, page->offset),
+                 internal::ListOf("namespaces", WriteNamespaceJson));
 }
 
 Response PutNamespace(const Request& request, graphstore::GraphStore* store) {
@@ -56,7 +54,7 @@ Response PutNamespace(const Request& request, graphstore::GraphStore* store) {
       internal::OptionalStringMember(*body.object, "description", &errors);
   if (!owner && errors.empty()) errors.push_back("ownerName must not be null");
   if (!errors.empty()) return internal::ValidationErrorResponse(errors);
-  return Respond(store->PutNamespace(name, *owner, std::move(description)), NamespaceJson);
+  return Respond(store->PutNamespace(name, *owner, std::move(description)), WriteNamespaceJson);
 }
 
 Response PutTag(const Request& request, graphstore::GraphStore* store) {
@@ -66,7 +64,7 @@ Response PutTag(const Request& request, graphstore::GraphStore* store) {
   std::optional<std::string> description =
       internal::OptionalStringMember(*body.object, "description", &errors);
   if (!errors.empty()) return internal::ValidationErrorResponse(errors);
-  return Respond(store->PutTag(PathParam(request, "tag"), std::move(description)), TagJson);
+  return Respond(store->PutTag(PathParam(request, "tag"), std::move(description)), WriteTagJson);
 }
 
 }  // namespace
@@ -75,32 +73,29 @@ void AddNamespaceRoutes(Router* router, graphstore::GraphStore* store) {
   router->Add("GET", "/api/v1/namespaces",
               Sync([store](const Request& r) { return ListNamespaces(r, *store); }));
   router->Add("GET", "/api/v1/namespaces/{namespace}", Sync([store](const Request& r) {
-                return Respond(store->GetNamespace(PathParam(r, "namespace")), NamespaceJson);
+                return Respond(store->GetNamespace(PathParam(r, "namespace")), WriteNamespaceJson);
               }));
   router->Add("PUT", "/api/v1/namespaces/{namespace}",
               Sync([store](const Request& r) { return PutNamespace(r, store); }));
   router->Add("DELETE", "/api/v1/namespaces/{namespace}", Sync([store](const Request& r) {
-                return Respond(store->HideNamespace(PathParam(r, "namespace")), NamespaceJson);
+                return Respond(store->HideNamespace(PathParam(r, "namespace")), WriteNamespaceJson);
               }));
 
   router->Add("GET", "/api/v1/sources", Sync([store](const Request& r) {
                 absl::StatusOr<Pagination> page = ParsePagination(r, kDefaultLimit);
                 if (!page.ok()) return StatusResponse(page.status());
                 return Respond(store->ListSources(page->limit, page->offset),
-                               [](const auto& sources) {
-                                 return internal::ListJson("sources", sources, SourceJson);
-                               });
+                               internal::ListOf("sources", WriteSourceJson));
               }));
   router->Add("GET", "/api/v1/sources/{source}", Sync([store](const Request& r) {
-                return Respond(store->GetSource(PathParam(r, "source")), SourceJson);
+                return Respond(store->GetSource(PathParam(r, "source")), WriteSourceJson);
               }));
 
   router->Add("GET", "/api/v1/tags", Sync([store](const Request& r) {
                 absl::StatusOr<Pagination> page = ParsePagination(r, kDefaultLimit);
                 if (!page.ok()) return StatusResponse(page.status());
-                return Respond(store->ListTags(page->limit, page->offset), [](const auto& tags) {
-                  return internal::ListJson("tags", tags, TagJson);
-                });
+                return Respond(store->ListTags(page->limit, page->offset),
+                               internal::ListOf("tags", WriteTagJson));
               }));
   router->Add("PUT", "/api/v1/tags/{tag}",
               Sync([store](const Request& r) { return PutTag(r, store); }));

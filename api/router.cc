@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 
+#include "api/json_writer.h"
 #include "graphstore/base/strings.h"
 
 namespace lineaged::api {
@@ -15,42 +16,6 @@ std::vector<std::string_view> Segments(std::string_view path) {
     out.push_back(AsStd(part));
   }
   return out;
-}
-
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
-// above U+10FFFF; what protobuf's string fields in the store accept.
-bool IsUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = [&text](size_t at) { return static_cast<unsigned char>(text[at]); };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    unsigned char min = 0x80, max = 0xBF;  // the range of the second byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) min = 0xA0;  // overlong
-      if (lead == 0xED) max = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) min = 0x90;  // overlong
-      if (lead == 0xF4) max = 0x8F;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    if (byte(i + 1) < min || byte(i + 1) > max) return false;
-    for (size_t k = 2; k < length; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 bool IsPlaceholder(const std::string& segment) {
@@ -117,14 +82,21 @@ void Router::Dispatch(Request request, Responder respond) const {
     for (size_t i = 0; i < segments.size(); ++i) {
       const std::string& expected = route.segments[i];
       if (!IsPlaceholder(expected)) continue;
+      std::string name = expected.substr(1, expected.size() - 2);
       std::optional<std::string> decoded = PercentDecode(segments[i], false);
-      if (!decoded || !IsUtf8(*decoded)) {
-        // Placeholders name things the store holds as UTF-8 text.
-        Observed(request, route.pattern, std::move(respond))(ErrorResponse(
-            400, decoded ? "path segment is not UTF-8" : "malformed percent-encoding in path"));
+      if (!decoded) {
+        Observed(request, route.pattern,
+                 std::move(respond))(ErrorResponse(400, "malformed percent-encoding in path"));
         return;
       }
-      params[expected.substr(1, expected.size() - 2)] = std::move(*decoded);
+      // Names are echoed in JSON answers, which must be UTF-8 (JsonWriter's
+      // contract), and stored in records whose strings must be UTF-8 too.
+      if (!IsValidUtf8(*decoded)) {
+        Observed(request, route.pattern,
+                 std::move(respond))(ErrorResponse(400, "path param " + name + " is not UTF-8"));
+        return;
+      }
+      params[std::move(name)] = std::move(*decoded);
     }
     request.path_params = std::move(params);
     Responder observed = Observed(request, route.pattern, std::move(respond));

@@ -65,11 +65,15 @@ Response Search(const Request& request, const GraphStore& store) {
   if (!page.ok()) return StatusResponse(page.status());
   query.limit = page->limit;
   query.offset = page->offset;
-  return Respond(store.Search(query), [](const graphstore::Page<graphstore::SearchHit>& hits) {
-    Json results = Json::array();
-    for (const graphstore::SearchHit& hit : hits.items) results.push_back(SearchHitJson(hit));
-    return Json{{"totalCount", hits.total_count}, {"results", std::move(results)}};
-  });
+  return Respond(store.Search(query),
+                 [](const graphstore::Page<graphstore::SearchHit>& hits, JsonWriter& out) {
+                   out.BeginObject();
+                   out.Key("totalCount").Uint(hits.total_count);
+                   out.Key("results").BeginArray();
+                   for (const graphstore::SearchHit& hit : hits.items) WriteSearchHitJson(hit, out);
+                   out.EndArray();
+                   out.EndObject();
+                 });
 }
 
 Response ListEvents(const Request& request, const GraphStore& store) {
@@ -91,15 +95,15 @@ Response ListEvents(const Request& request, const GraphStore& store) {
   absl::StatusOr<graphstore::Page<graphstore::StoredEvent>> events =
       store.ListRunEvents(*after, *before, ascending, page->limit, page->offset);
   if (!events.ok()) return StatusResponse(events.status());
-  Json list = Json::array();
-  for (const graphstore::StoredEvent& event : events->items) {
-    Json parsed = Json::parse(event.raw_json, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) {
-      return ErrorResponse(500, absl::StrCat("stored event ", event.sequence, " is not JSON"));
-    }
-    list.push_back(std::move(parsed));
-  }
-  return internal::Ok(Json{{"events", std::move(list)}, {"totalCount", events->total_count}});
+  // Raw events are stored as received, after simdjson validated them: copied verbatim.
+  return internal::Ok([&](JsonWriter& out) {
+    out.BeginObject();
+    out.Key("events").BeginArray();
+    for (const graphstore::StoredEvent& event : events->items) out.RawJson(event.raw_json);
+    out.EndArray();
+    out.Key("totalCount").Uint(events->total_count);
+    out.EndObject();
+  });
 }
 
 Response LineageEventStats(const Request& request, const GraphStore& store) {
@@ -107,12 +111,10 @@ Response LineageEventStats(const Request& request, const GraphStore& store) {
   absl::StatusOr<std::vector<int64_t>> boundaries =
       LineageEventStatsBoundaries(period.value_or(""), request.Query("timezone"), absl::Now());
   if (!boundaries.ok()) return StatusResponse(boundaries.status());
-  return Respond(store.CountRunEvents(*boundaries), [](const auto& buckets) {
-    Json out = Json::array();
-    for (const graphstore::EventTypeCounts& bucket : buckets) {
-      out.push_back(EventTypeCountsJson(bucket));
-    }
-    return out;
+  return Respond(store.CountRunEvents(*boundaries), [](const auto& buckets, JsonWriter& out) {
+    out.BeginArray();
+    for (const graphstore::EventTypeCounts& bucket : buckets) WriteEventTypeCountsJson(bucket, out);
+    out.EndArray();
   });
 }
 

@@ -1,9 +1,11 @@
 #include "collector/grpc_service.h"
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -69,9 +71,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
  public:
-  GrpcService(IngestService* ingest, int max_stream_in_flight, GrpcAuthorizer authorizer)
+  GrpcService(IngestService* ingest, int max_stream_in_flight, int max_streams,
+              GrpcAuthorizer authorizer)
       : ingest_(ingest),
         max_stream_in_flight_(max_stream_in_flight),
+        max_streams_(max_streams),
         authorizer_(std::move(authorizer)) {}
 
   void set_observer(GrpcObserver observer) { observer_ = std::move(observer); }
@@ -101,6 +105,14 @@ class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
 
   grpc::ServerReadReactor<lineaged::v1::EmitRequest>* EmitStream(
       grpc::CallbackServerContext* context, lineaged::v1::EmitSummary* summary) override;
+
+  // Counts an EmitStream call in; false (and not counted) at max_streams.
+  bool OpenStream() {
+    if (open_streams_.fetch_add(1) < max_streams_) return true;
+    open_streams_.fetch_sub(1);
+    return false;
+  }
+  void CloseStream() { open_streams_.fetch_sub(1); }
 
   void Observe(std::string_view method, Clock::time_point start, int code) {
     if (observer_) {
@@ -136,6 +148,8 @@ class GrpcService final : public lineaged::v1::LineageIngest::CallbackService {
   friend class StreamReactor;
   IngestService* const ingest_;
   const int max_stream_in_flight_;
+  const int max_streams_;
+  std::atomic<int> open_streams_{0};
   const GrpcAuthorizer authorizer_;
   GrpcObserver observer_;
 };
@@ -188,6 +202,7 @@ class StreamReactor final : public grpc::ServerReadReactor<lineaged::v1::EmitReq
 
   void OnDone() override {
     service_->Observe(kEmitStreamMethod, start_, final_code_);
+    service_->CloseStream();
     delete this;
   }
 
@@ -272,6 +287,12 @@ grpc::ServerReadReactor<lineaged::v1::EmitRequest>* GrpcService::EmitStream(
   if (grpc::Status denied = Authorize(*context, kEmitStreamMethod); !denied.ok()) {
     return new RefusedStreamReactor(this, std::move(denied));
   }
+  if (!OpenStream()) {
+    return new RefusedStreamReactor(
+        this, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                           absl::StrCat("too many open streams: ", max_streams_,
+                                        " (grpc_max_streams); retry later")));
+  }
   return new StreamReactor(this, ingest_, max_stream_in_flight_, summary);
 }
 
@@ -279,7 +300,7 @@ GrpcIngestServer::GrpcIngestServer(IngestService* ingest, GrpcServerOptions opti
     : ingest_(ingest),
       options_(std::move(options)),
       service_(std::make_unique<GrpcService>(ingest, options_.max_stream_in_flight,
-                                             options_.authorizer)) {}
+                                             options_.max_streams, options_.authorizer)) {}
 
 GrpcIngestServer::~GrpcIngestServer() { Shutdown(0); }
 

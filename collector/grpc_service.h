@@ -46,6 +46,10 @@ struct GrpcServerOptions {
   // Events of one stream waiting for the store before the server stops
   // reading from it: the stream's flow control.
   int max_stream_in_flight = 512;
+  // EmitStream calls open at once; a further one ends at once with
+  // RESOURCE_EXHAUSTED. With max_stream_in_flight this bounds the events held
+  // for streams; unary Emit calls are bounded by the store's write queue.
+  int max_streams = 64;
 };
 
 // Called once per finished RPC with its method name, gRPC status code and

@@ -1,5 +1,7 @@
 #include "collector/http_ingest.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
@@ -143,6 +145,21 @@ void HandleLineageBatchPost(IngestService* service, std::string_view content_typ
                 HttpReply reply;
                 reply.status = 200;
                 reply.body = BatchResponseBody(results);
+                // A batch refused whole for a full queue or an unwritable store
+                // answers as a single event would (429 or 503 with Retry-After),
+                // so clients that retry on status codes resend it.
+                if (!results.empty()) {
+                  const IngestResult::Code code = results.front().code;
+                  const bool all_same =
+                      std::all_of(results.begin(), results.end(),
+                                  [code](const IngestResult& r) { return r.code == code; });
+                  if (all_same && (code == IngestResult::Code::kOverloaded ||
+                                   code == IngestResult::Code::kUnavailable)) {
+                    HttpReply single = ToHttpReply(results.front());
+                    reply.status = single.status;
+                    reply.headers = std::move(single.headers);
+                  }
+                }
                 done(std::move(reply));
               });
 }

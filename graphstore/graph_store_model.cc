@@ -3,6 +3,7 @@
 // graph_store.cc.
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 #include <set>
@@ -94,13 +95,45 @@ absl::StatusOr<std::optional<Record>> FindVersionRecord(const ModelReader& reade
   return std::optional<Record>(std::move(record));
 }
 
-absl::Status NamespaceNotFound(std::string_view name) {
-  return absl::NotFoundError(absl::StrCat("Namespace '", AsAbsl(name), "' not found."));
+// Pages through the nodes a name-index range lists, in name order: skips the
+// first `offset` visible nodes, then calls take(id, record) for the next ones
+// until it returns false. The scan stops there, so a page costs what it shows,
+// not the size of the range. When no node of this kind is hidden
+// (`any_hidden` false), the skipped nodes are not even read.
+absl::Status VisitVisiblePage(
+    ModelReader& reader, const std::pair<std::string, std::string>& range, size_t offset,
+    bool any_hidden, const std::function<absl::StatusOr<bool>(uint64_t, const NodeRecord&)>& take) {
+  absl::Status status;
+  size_t skipped = 0;
+  LINEAGED_RETURN_IF_ERROR(reader.Scan(reader.db()->graph(), range.first, range.second, false,
+                                       [&](std::string_view, std::string_view value) {
+                                         const uint64_t id = DecodeBigEndian64(value);
+                                         if (!any_hidden && skipped < offset) {
+                                           ++skipped;
+                                           return true;
+                                         }
+                                         absl::StatusOr<const NodeRecord*> record = reader.Node(id);
+                                         if (!record.ok()) {
+                                           status = record.status();
+                                           return false;
+                                         }
+                                         if ((*record)->hidden()) return true;
+                                         if (skipped < offset) {
+                                           ++skipped;
+                                           return true;
+                                         }
+                                         absl::StatusOr<bool> more = take(id, **record);
+                                         if (!more.ok()) {
+                                           status = more.status();
+                                           return false;
+                                         }
+                                         return *more;
+                                       }));
+  return status;
 }
 
-bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
-  return absl::StrContains(absl::AsciiStrToLower(AsAbsl(haystack)),
-                           absl::AsciiStrToLower(AsAbsl(needle)));
+absl::Status NamespaceNotFound(std::string_view name) {
+  return absl::NotFoundError(absl::StrCat("Namespace '", AsAbsl(name), "' not found."));
 }
 
 }  // namespace
@@ -155,7 +188,8 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   LineageGraph graph;
   if (start_job == 0) {  // an orphan dataset
     DatasetNode node;
-    LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Dataset(*start_node.second));
+    LINEAGED_ASSIGN_OR_RETURN(
+        node.data, reader.Dataset(*start_node.second, ModelReader::DatasetDetail::kLineage));
     graph.datasets.push_back(std::move(node));
     return graph;
   }
@@ -221,7 +255,8 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   for (const auto& [dataset, adjacency] : dataset_edges) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
     DatasetNode node;
-    LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Dataset(*record));
+    LINEAGED_ASSIGN_OR_RETURN(node.data,
+                              reader.Dataset(*record, ModelReader::DatasetDetail::kLineage));
     LINEAGED_ASSIGN_OR_RETURN(node.producers, visited_names(adjacency.in));
     LINEAGED_ASSIGN_OR_RETURN(node.consumers, visited_names(adjacency.out));
     graph.datasets.push_back(std::move(node));
@@ -392,21 +427,15 @@ absl::StatusOr<Page<DatasetInfo>> GraphStore::ListDatasets(std::string_view name
   if (!ns) return NamespaceNotFound(namespace_name);
   Page<DatasetInfo> page;
   page.total_count = ns->visible_datasets();
-  std::vector<uint64_t> ids;
-  auto [lo, hi] = NamespaceRange(internal::kDatasetNamePrefix, namespace_name);
+  if (limit == 0) return page;
   LINEAGED_RETURN_IF_ERROR(
-      reader.Scan(db_->graph(), lo, hi, false, [&](std::string_view, std::string_view value) {
-        ids.push_back(DecodeBigEndian64(value));
-        return true;
-      }));
-  size_t skipped = 0;
-  for (uint64_t id : ids) {
-    if (page.items.size() >= limit) break;
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
-    if (record->hidden() || skipped++ < offset) continue;
-    LINEAGED_ASSIGN_OR_RETURN(DatasetInfo info, reader.Dataset(*record));
-    page.items.push_back(std::move(info));
-  }
+      VisitVisiblePage(reader, NamespaceRange(internal::kDatasetNamePrefix, namespace_name), offset,
+                       committer_->counters().hidden_datasets() != 0,
+                       [&](uint64_t, const NodeRecord& record) -> absl::StatusOr<bool> {
+                         LINEAGED_ASSIGN_OR_RETURN(DatasetInfo info, reader.Dataset(record));
+                         page.items.push_back(std::move(info));
+                         return page.items.size() < limit;
+                       }));
   return page;
 }
 
@@ -501,30 +530,35 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
       page.total_count = counters.jobs() - counters.hidden_jobs();
     }
   }
-  std::vector<uint64_t> ids;
-  LINEAGED_RETURN_IF_ERROR(reader.Scan(db_->graph(), range.first, range.second, false,
-                                       [&](std::string_view, std::string_view value) {
-                                         ids.push_back(DecodeBigEndian64(value));
-                                         return true;
-                                       }));
-  size_t matched = 0;
-  for (uint64_t id : ids) {
-    // Without a filter the true total is known, so the scan stops at the page.
-    if (!filtered && page.items.size() >= limit) break;
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
-    if (record->hidden()) continue;
-    if (filtered) {
-      LINEAGED_ASSIGN_OR_RETURN(RunState state, reader.LatestRunState(*record));
-      if (std::find(last_run_states.begin(), last_run_states.end(), state) ==
-          last_run_states.end()) {
-        continue;
-      }
-    }
-    if (matched++ < offset || page.items.size() >= limit) continue;
-    LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, /*latest_runs=*/true));
-    page.items.push_back(std::move(info));
+  if (!filtered) {
+    // The true total is known, so the scan stops at the end of the page.
+    if (limit == 0) return page;
+    LINEAGED_RETURN_IF_ERROR(VisitVisiblePage(
+        reader, range, offset, committer_->counters().hidden_jobs() != 0,
+        [&](uint64_t id, const NodeRecord& record) -> absl::StatusOr<bool> {
+          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, /*latest_runs=*/true));
+          page.items.push_back(std::move(info));
+          return page.items.size() < limit;
+        }));
+    return page;
   }
-  if (filtered) page.total_count = matched;
+  // Filtered by the latest run's state: the total needs every job's state.
+  size_t matched = 0;
+  LINEAGED_RETURN_IF_ERROR(VisitVisiblePage(
+      reader, range, /*offset=*/0, /*any_hidden=*/true,
+      [&](uint64_t id, const NodeRecord& record) -> absl::StatusOr<bool> {
+        LINEAGED_ASSIGN_OR_RETURN(RunState state, reader.LatestRunState(record));
+        if (std::find(last_run_states.begin(), last_run_states.end(), state) ==
+            last_run_states.end()) {
+          return true;
+        }
+        if (matched++ >= offset && page.items.size() < limit) {
+          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, /*latest_runs=*/true));
+          page.items.push_back(std::move(info));
+        }
+        return true;
+      }));
+  page.total_count = matched;
   return page;
 }
 
@@ -634,6 +668,9 @@ absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) con
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   std::vector<std::pair<SearchHit, uint64_t>> hits;
+  // Scanned names are decoded into reused buffers: a search reads every name.
+  const std::string needle = absl::AsciiStrToLower(AsAbsl(query.text));
+  std::string namespace_name, name, lower_name;
   for (char prefix : {internal::kDatasetNamePrefix, internal::kJobNamePrefix}) {
     NodeKind kind = prefix == internal::kDatasetNamePrefix ? NodeKind::kDataset : NodeKind::kJob;
     if (query.filter == SearchFilter::kDataset && kind != NodeKind::kDataset) continue;
@@ -644,15 +681,17 @@ absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) con
         reader.Scan(db_->graph(), range.first, range.second, false,
                     [&](std::string_view key, std::string_view value) {
                       std::string_view rest = key.substr(1);
-                      SearchHit hit;
-                      hit.kind = kind;
-                      if (!internal::ConsumeOrderedString(&rest, &hit.name.namespace_name) ||
-                          !internal::ConsumeOrderedString(&rest, &hit.name.name)) {
+                      if (!internal::ConsumeOrderedString(&rest, &namespace_name) ||
+                          !internal::ConsumeOrderedString(&rest, &name)) {
                         return true;
                       }
-                      if (ContainsIgnoringCase(hit.name.name, query.text)) {
-                        hits.emplace_back(std::move(hit), DecodeBigEndian64(value));
-                      }
+                      lower_name.assign(name);
+                      absl::AsciiStrToLower(&lower_name);
+                      if (lower_name.find(needle) == std::string::npos) return true;
+                      SearchHit hit;
+                      hit.kind = kind;
+                      hit.name = QualifiedName{namespace_name, name};
+                      hits.emplace_back(std::move(hit), DecodeBigEndian64(value));
                       return true;
                     }));
   }

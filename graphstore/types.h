@@ -303,7 +303,7 @@ struct Page {
 };
 
 struct DatasetNode {
-  DatasetInfo data;
+  DatasetInfo data;  // without facets, column_lineage and symlinks (not in a lineage node)
   std::vector<QualifiedName> producers;  // jobs in the same graph writing it
   std::vector<QualifiedName> consumers;  // jobs in the same graph reading it
 };

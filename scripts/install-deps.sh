@@ -9,6 +9,7 @@ PACKAGES=(
   librocksdb-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libsimdjson-dev
+  rapidjson-dev libjemalloc-dev
   prometheus-cpp-dev libabsl-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libssl-dev

@@ -22,8 +22,6 @@ Handler Sync(std::function<Response(const Request&)> handle) {
   };
 }
 
-Response Ok(const Json& json) { return JsonResponse(200, DumpJson(json)); }
-
 Response ValidationErrorResponse(const std::vector<std::string>& errors) {
   Json list = Json::array();
   for (const std::string& error : errors) list.push_back(error);

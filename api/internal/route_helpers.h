@@ -16,6 +16,7 @@
 #include "api/http_status.h"
 #include "api/http_types.h"
 #include "api/json_format.h"
+#include "api/json_writer.h"
 #include "api/model_json.h"
 #include "graphstore/types.h"
 
@@ -26,14 +27,20 @@ namespace lineaged::api::internal {
 // of leaving the component.
 Handler Sync(std::function<Response(const Request&)> handle);
 
-// 200 with `json`.
-Response Ok(const Json& json);
+// 200 with the JSON that write(JsonWriter&) writes.
+template <typename Write>
+Response Ok(Write&& write) {
+  JsonWriter out;
+  std::forward<Write>(write)(out);
+  return JsonResponse(200, out.Take());
+}
 
-// The error of `result`, or 200 with render(*result).
+// The error of `result`, or 200 with the JSON render(*result, JsonWriter&)
+// writes.
 template <typename T, typename Render>
 Response Respond(const absl::StatusOr<T>& result, Render&& render) {
   if (!result.ok()) return StatusResponse(result.status());
-  return Ok(std::forward<Render>(render)(*result));
+  return Ok([&](JsonWriter& out) { std::forward<Render>(render)(*result, out); });
 }
 
 // {"errors": [...]} with 422, Dropwizard's body for invalid request bodies.
@@ -48,22 +55,30 @@ graphstore::QualifiedName PathName(const Request& request, const std::string& na
 // The UUID in path parameter `param`; InvalidArgument naming it otherwise.
 absl::StatusOr<graphstore::Uuid> PathUuid(const Request& request, const std::string& param);
 
-// {"<key>": [render(item)...]}
-template <typename T, typename Render>
-Json ListJson(std::string_view key, const std::vector<T>& items, Render&& render) {
-  Json list = Json::array();
-  for (const T& item : items) list.push_back(render(item));
-  Json out;
-  out[std::string(key)] = std::move(list);
-  return out;
+// A renderer of a vector as {"<key>": [render(item, out)...]}.
+template <typename Render>
+auto ListOf(std::string_view key, Render render) {
+  return [key, render](const auto& items, JsonWriter& out) {
+    out.BeginObject();
+    out.Key(key).BeginArray();
+    for (const auto& item : items) render(item, out);
+    out.EndArray();
+    out.EndObject();
+  };
 }
 
-// {"<key>": [render(item)...], "totalCount": page.total_count}
-template <typename T, typename Render>
-Json PageJson(std::string_view key, const graphstore::Page<T>& page, Render&& render) {
-  Json out = ListJson(key, page.items, std::forward<Render>(render));
-  out["totalCount"] = page.total_count;
-  return out;
+// A renderer of a graphstore::Page as
+// {"<key>": [render(item, out)...], "totalCount": page.total_count}.
+template <typename Render>
+auto PageOf(std::string_view key, Render render) {
+  return [key, render](const auto& page, JsonWriter& out) {
+    out.BeginObject();
+    out.Key(key).BeginArray();
+    for (const auto& item : page.items) render(item, out);
+    out.EndArray();
+    out.Key("totalCount").Uint(page.total_count);
+    out.EndObject();
+  };
 }
 
 // The request body as a JSON object, or the error response to send: 400 when

@@ -84,21 +84,24 @@ absl::StatusOr<std::optional<std::string>> ModelReader::Get(rocksdb::ColumnFamil
 absl::Status ModelReader::Scan(
     rocksdb::ColumnFamilyHandle* cf, const std::string& start, const std::string& end, bool reverse,
     const std::function<bool(std::string_view, std::string_view)>& visit) const {
-  rocksdb::ReadOptions options = options_;
-  rocksdb::Slice lower(start), upper(end);
-  options.iterate_lower_bound = &lower;
-  options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(options, cf));
+  // Taken out of the cache while in use, so a scan nested in `visit` gets its own.
+  std::unique_ptr<rocksdb::Iterator> it = std::move(iterators_[cf]);
+  if (it == nullptr) it.reset(db_->db()->NewIterator(options_, cf));
+  const rocksdb::Slice lower(start), upper(end);
   if (reverse) {
-    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    it->SeekForPrev(upper);
+    if (it->Valid() && it->key().compare(upper) >= 0) it->Prev();  // `end` is exclusive
+    for (; it->Valid() && it->key().compare(lower) >= 0; it->Prev()) {
       if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
     }
   } else {
-    for (it->Seek(start); it->Valid(); it->Next()) {
+    for (it->Seek(lower); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
       if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
     }
   }
-  return FromRocksDb(it->status(), "scan");
+  absl::Status status = FromRocksDb(it->status(), "scan");
+  iterators_[cf] = std::move(it);
+  return status;
 }
 
 absl::StatusOr<std::optional<uint64_t>> ModelReader::LookupId(NodeKind kind,
@@ -115,12 +118,13 @@ absl::StatusOr<std::optional<uint64_t>> ModelReader::LookupId(NodeKind kind,
 }
 
 absl::StatusOr<const NodeRecord*> ModelReader::Node(uint64_t id) {
-  if (auto it = nodes_.find(id); it != nodes_.end()) return &it->second;
+  if (auto it = nodes_.find(id); it != nodes_.end()) return it->second;
   LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), NodeKey(id)));
   if (!bytes) return absl::DataLossError("an index points at a missing node");
-  NodeRecord record;
-  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &record));
-  return &nodes_.emplace(id, std::move(record)).first->second;
+  NodeRecord* record = google::protobuf::Arena::CreateMessage<NodeRecord>(&arena_);
+  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, record));
+  nodes_.emplace(id, record);
+  return record;
 }
 
 absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> ModelReader::VisibleNode(
@@ -154,7 +158,7 @@ absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::strin
   return std::optional<NamespaceRecord>(std::move(record));
 }
 
-absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
+absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record, DatasetDetail detail) {
   DatasetInfo info;
   info.name = NameOf(record);
   info.physical_name = record.name();
@@ -169,6 +173,10 @@ absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
   if (record.has_lifecycle_state()) info.last_lifecycle_state = record.lifecycle_state();
   if (record.has_description()) info.description = record.description();
   if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
+  std::string lifecycle = record.lifecycle_state();
+  std::transform(lifecycle.begin(), lifecycle.end(), lifecycle.begin(), ::toupper);
+  info.deleted = lifecycle == "DROP";
+  if (detail == DatasetDetail::kLineage) return info;
   for (const ColumnLineageRecord& column : record.column_lineage()) {
     ColumnLineageInfo out;
     out.field = column.field();
@@ -184,9 +192,6 @@ absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record) {
     info.column_lineage.push_back(std::move(out));
   }
   info.facets = FacetsOf(record.facets());
-  std::string lifecycle = record.lifecycle_state();
-  std::transform(lifecycle.begin(), lifecycle.end(), lifecycle.begin(), ::toupper);
-  info.deleted = lifecycle == "DROP";
   for (const SymlinkRecord& link : record.symlinks()) {
     info.symlinks.push_back(DatasetSymlink{{link.namespace_name(), link.name()}, link.type()});
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/arena.h"
 #include "rocksdb/db.h"
 
 #include "graphstore/internal/database.h"
@@ -34,7 +35,9 @@ class ModelReader {
                                                  const std::string& key) const;
 
   // Calls `visit(key, value)` for keys in [start, end) (reverse: from the
-  // end), until it returns false.
+  // end), until it returns false. Reuses one iterator per column family: a
+  // lineage walk scans each dataset's edges, and creating an iterator costs
+  // more than seeking one.
   absl::Status Scan(rocksdb::ColumnFamilyHandle* cf, const std::string& start,
                     const std::string& end, bool reverse,
                     const std::function<bool(std::string_view, std::string_view)>& visit) const;
@@ -48,7 +51,11 @@ class ModelReader {
   absl::StatusOr<std::optional<RunRecord>> Run(const Uuid& run_id);
   absl::StatusOr<std::optional<NamespaceRecord>> Namespace(std::string_view name);
 
-  absl::StatusOr<DatasetInfo> Dataset(const NodeRecord& record);
+  // kLineage leaves out what a lineage graph's DatasetData does not show
+  // (facets, column lineage, symlinks), which are most of a dataset's bytes.
+  enum class DatasetDetail { kFull, kLineage };
+  absl::StatusOr<DatasetInfo> Dataset(const NodeRecord& record,
+                                      DatasetDetail detail = DatasetDetail::kFull);
   // `latest_runs`: also fill JobInfo::latest_runs (at most 10).
   absl::StatusOr<JobInfo> Job(uint64_t id, const NodeRecord& record, bool latest_runs);
   absl::StatusOr<RunInfo> RunOf(const Uuid& run_id, const RunRecord& record);
@@ -64,7 +71,13 @@ class ModelReader {
   const Database* db_;
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions options_;
-  std::unordered_map<uint64_t, NodeRecord> nodes_;
+  // Node records live on the arena: a lineage answer parses hundreds, and
+  // freeing them one string at a time cost as much as reading them.
+  google::protobuf::Arena arena_;
+  std::unordered_map<uint64_t, NodeRecord*> nodes_;
+  // Unbounded iterators on `snapshot_`, by column family; Scan checks bounds.
+  mutable std::unordered_map<rocksdb::ColumnFamilyHandle*, std::unique_ptr<rocksdb::Iterator>>
+      iterators_;
 };
 
 QualifiedName NameOf(const NodeRecord& record);

@@ -164,6 +164,54 @@ TEST(Grpc, StreamReportsInvalidEventsAndKeepsTheRest) {
   EXPECT_THAT(JobLineage(server, "stream8"), ::testing::Contains("job:grpc:stream8"));
 }
 
+TEST(Grpc, StreamsBeyondGrpcMaxStreamsAreResourceExhaustedUntilOneCloses) {
+  TestServer server({"--grpc_max_streams=1"});
+  ASSERT_TRUE(server.Start());
+  auto stub = Stub(server);
+
+  grpc::ClientContext first_context;
+  EmitSummary first_summary;
+  auto first = stub->EmitStream(&first_context, &first_summary);
+  ASSERT_TRUE(first->Write(JsonRequest(MinimalEvent("grpc", "first").dump())));
+  // The first stream is open on the server once its event is stored.
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    if (server.GetLineage("job:grpc:first", 0).status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  {
+    grpc::ClientContext context;
+    EmitSummary summary;
+    auto second = stub->EmitStream(&context, &summary);
+    second->Write(JsonRequest(MinimalEvent("grpc", "second").dump()));
+    second->WritesDone();
+    grpc::Status status = second->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(status.error_message(), HasSubstr("grpc_max_streams"));
+  }
+  EXPECT_EQ(server.GetLineage("job:grpc:second", 0).status, 404);
+
+  ASSERT_TRUE(first->WritesDone());
+  ASSERT_TRUE(first->Finish().ok());
+  // The server counts a stream out when its reactor is done, which may be just
+  // after the client has the status: retry as a client would.
+  grpc::Status status;
+  EmitSummary summary;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext context;
+    summary.Clear();
+    auto third = stub->EmitStream(&context, &summary);
+    third->Write(JsonRequest(MinimalEvent("grpc", "third").dump()));
+    third->WritesDone();
+    status = third->Finish();
+    if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(summary.accepted(), 1u);
+  EXPECT_EQ(server.GetLineage("job:grpc:third", 0).status, 200);
+}
+
 TEST(Grpc, CancelledStreamKeepsWhatTheServerReceived) {
   TestServer server;
   ASSERT_TRUE(server.Start());

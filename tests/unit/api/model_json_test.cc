@@ -5,9 +5,46 @@
 #include "gtest/gtest.h"
 
 #include "api/json_format.h"
+#include "api/json_writer.h"
 
 namespace lineaged::api {
 namespace {
+
+// The writer's output parsed back, so tests can look at single members.
+template <typename T, typename Write>
+Json Render(Write write, const T& value) {
+  JsonWriter out;
+  write(value, out);
+  return Json::parse(out.Take());
+}
+
+Json RunJson(const graphstore::RunInfo& run) { return Render(WriteRunJson, run); }
+Json DatasetJson(const graphstore::DatasetInfo& dataset) {
+  return Render(WriteDatasetJson, dataset);
+}
+Json DatasetVersionJson(const graphstore::DatasetVersionInfo& version) {
+  return Render(WriteDatasetVersionJson, version);
+}
+Json JobJson(const graphstore::JobInfo& job) { return Render(WriteJobJson, job); }
+Json JobVersionJson(const graphstore::JobVersionInfo& version) {
+  return Render(WriteJobVersionJson, version);
+}
+Json NamespaceJson(const graphstore::NamespaceInfo& ns) { return Render(WriteNamespaceJson, ns); }
+Json SourceJson(const graphstore::SourceInfo& source) { return Render(WriteSourceJson, source); }
+Json TagJson(const graphstore::TagInfo& tag) { return Render(WriteTagJson, tag); }
+Json FacetsJson(const std::vector<graphstore::Facet>& facets) {
+  return Render(WriteFacetsJson, facets);
+}
+Json LineageGraphJson(const graphstore::LineageGraph& graph) {
+  return Render(WriteLineageGraphJson, graph);
+}
+Json SearchHitJson(const graphstore::SearchHit& hit) { return Render(WriteSearchHitJson, hit); }
+Json ColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes) {
+  return Render(WriteColumnLineageGraphJson, nodes);
+}
+Json EventTypeCountsJson(const graphstore::EventTypeCounts& counts) {
+  return Render(WriteEventTypeCountsJson, counts);
+}
 
 using graphstore::Facet;
 using graphstore::QualifiedName;
@@ -262,9 +299,30 @@ TEST(ModelJson, NamespaceSourceTag) {
   EXPECT_EQ(DumpJson(TagJson({"PII", std::nullopt})), R"({"name":"PII","description":null})");
 }
 
-TEST(ModelJson, FacetThatIsNotJsonIsKeptAsText) {
-  Json json = FacetsJson({Facet{"broken", "{not json"}, Facet{"ok", R"({"a":[1,2]})"}});
-  EXPECT_EQ(DumpJson(json), R"({"broken":"{not json","ok":{"a":[1,2]}})");
+TEST(ModelJson, FacetTextIsCopiedVerbatimAndDeletedFacetsAreLeftOut) {
+  JsonWriter out;
+  WriteFacetsJson({Facet{"gone", "{}", /*deleted=*/true}, Facet{"ok", R"({"a":[1,2.50]})"}}, out);
+  EXPECT_EQ(out.Take(), R"({"ok":{"a":[1,2.50]}})");
+}
+
+TEST(ModelJson, RunArgsKeepFirstPositionAndLastValueOfARepeatedKey) {
+  graphstore::RunInfo run = SampleRun();
+  run.args = {{"a", "1"}, {"b", "2"}, {"a", "3"}};
+  EXPECT_EQ(DumpJson(RunJson(run)["args"]), R"({"a":"3","b":"2"})");
+}
+
+TEST(JsonWriter, EscapesStringsAndChecksUtf8) {
+  JsonWriter out;
+  out.BeginArray().String("a\"b\\c\n\x01").String("caf\xc3\xa9").EndArray();
+  EXPECT_EQ(out.Take(), "[\"a\\\"b\\\\c\\n\\u0001\",\"caf\xc3\xa9\"]");
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9"));
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_FALSE(IsValidUtf8("\xc3"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(
+      IsValidUtf8("a\xff"
+                  "b"));
 }
 
 TEST(ModelJson, LineageGraphSortsNodesAndBuildsEdges) {

@@ -111,6 +111,16 @@ TEST(Router, WrongMethodOnAPathThatIsNotUtf8Is405WithAJsonBody) {
   EXPECT_TRUE(nlohmann::json::accept(response.body)) << response.body;
 }
 
+TEST(Router, PathParamThatIsNotUtf8Is400NamingIt) {
+  Router router;
+  router.Add("GET", "/x/{name}",
+             [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+  const Response response = Call(router, "GET", "/x/a%FF");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_NE(response.body.find("path param name is not UTF-8"), std::string::npos) << response.body;
+  EXPECT_EQ(Call(router, "GET", "/x/caf%C3%A9").status, 200);
+}
+
 TEST(Query, ParsesAndDecodes) {
   auto q = ParseQuery("nodeId=dataset%3Agcs%3A%2F%2Fb%3Ak&depth=2&flag&x=a+b");
   EXPECT_EQ(q.find("nodeId")->second, "dataset:gcs://b:k");

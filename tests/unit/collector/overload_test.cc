@@ -161,6 +161,38 @@ TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
   EXPECT_EQ(Post(Event("third")).status, 201);  // the retry the client makes
 }
 
+TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
+  Open(/*max_pending_events=*/1);
+  fs_->Hold();
+  PendingReply first, second;
+  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
+  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  PendingReply batch;
+  HandleLineageBatchPost(ingest_.get(), "application/json",
+                         "[" + Event("batch1") + "," + Event("batch2") + "]", batch.Callback());
+  std::optional<HttpReply> refused = batch.Get();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429) << refused->body;
+  EXPECT_EQ(Header(*refused, "Retry-After"), "1");
+  nlohmann::json body = nlohmann::json::parse(refused->body, nullptr, false);
+  EXPECT_EQ(body["summary"]["received"], 2);
+  EXPECT_EQ(body["summary"]["retriable"], 2);
+
+  fs_->Release();
+  EXPECT_EQ(first.Wait().status, 201);
+  EXPECT_EQ(second.Wait().status, 201);
+  EXPECT_FALSE(JobStored("batch1"));
+  // The client's retry (one element at a time: the queue here holds one event).
+  for (const char* job : {"batch1", "batch2"}) {
+    PendingReply retried;
+    HandleLineageBatchPost(ingest_.get(), "application/json", "[" + Event(job) + "]",
+                           retried.Callback());
+    EXPECT_EQ(retried.Wait().status, 200);
+    EXPECT_TRUE(JobStored(job));
+  }
+}
+
 TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
   Open(/*max_pending_events=*/1);
   GrpcServerOptions options;
