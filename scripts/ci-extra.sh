@@ -28,7 +28,7 @@ export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 SUPPRESSIONS="$PWD/tests/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1"
 export LSAN_OPTIONS="suppressions=$SUPPRESSIONS/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPPRESSIONS/ubsan.supp"
 
 passed=0
 failed=0

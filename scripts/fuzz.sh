@@ -144,7 +144,7 @@ run_target() {  # run_target TARGET: writes $WORK/TARGET.result
   [ "$target" = router_fuzzer ] && extra+=(-dict=tests/fuzz/http.dict)
   mkdir -p "$WORK/corpus/$target"
   # Leaks are errors too (LeakSanitizer runs at exit and after each crash).
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/sanitizers/ubsan.supp" \
     "$BUILD_DIR/tests/fuzz/$target" "$WORK/corpus/$target" "$WORK/seeds/$target" \
     -max_total_time="$SECONDS_PER_TARGET" -max_len="${MAX_LEN[$target]:-4096}" -timeout=30 \
     -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$WORK/crashes/$target-" \
