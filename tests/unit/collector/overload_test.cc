@@ -108,6 +108,15 @@ class OverloadTest : public ::testing::Test {
     return reply.Wait();
   }
 
+  // With a one-event queue and the disk held: "first" is in the write, "second"
+  // waits in the queue, so the next event is refused.
+  void FillQueue(PendingReply& first, PendingReply& second) {
+    fs_->Hold();
+    HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
+    ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+    HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  }
+
   bool JobStored(const std::string& job) {
     return store_->GetLineage({graphstore::NodeKind::kJob, {"ns", job}}, 0).ok();
   }
@@ -133,11 +142,8 @@ TEST_F(OverloadTest, EventOverALimitIs413NamingLimitAndField) {
 
 TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
   Open(/*max_pending_events=*/1);
-  fs_->Hold();
   PendingReply first, second;
-  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
-  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   PendingReply third;
   HandleLineagePost(ingest_.get(), "application/json", Event("third"), third.Callback());
   // Refused at once, while the accepted ones still wait for the disk.
@@ -163,11 +169,8 @@ TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
 
 TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
   Open(/*max_pending_events=*/1);
-  fs_->Hold();
   PendingReply first, second;
-  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
-  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   PendingReply batch;
   HandleLineageBatchPost(ingest_.get(), "application/json",
                          "[" + Event("batch1") + "," + Event("batch2") + "]", batch.Callback());
@@ -203,11 +206,8 @@ TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
   auto stub = lineaged::v1::LineageIngest::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials()));
 
-  fs_->Hold();
   PendingReply first, second;
-  HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
-  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  HandleLineagePost(ingest_.get(), "application/json", Event("second"), second.Callback());
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
 
   grpc::ClientContext context;
   lineaged::v1::EmitRequest request;

@@ -262,7 +262,9 @@ class MetricsStoreTest : public ::testing::Test {
     e.producer = "test";
     e.run_id[15] = run;
     e.job = {"test", "job" + std::to_string(run)};
-    e.outputs = {{"test", std::move(dataset)}};
+    graphstore::DatasetMention output;
+    output.name = {"test", std::move(dataset)};
+    e.outputs = {std::move(output)};
     e.raw_json = "{\"run\":" + std::to_string(run) + "}";
     e.content_hash[15] = run;
     auto outcome = store_->WriteAndWait(std::move(e));
