@@ -46,14 +46,17 @@ Responder Router::Observed(const Request& request, std::string_view route,
       };
 }
 
+bool Router::PathMatches(const Route& route, const std::vector<std::string_view>& segments) {
+  if (route.segments.size() != segments.size()) return false;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (!IsPlaceholder(route.segments[i]) && route.segments[i] != segments[i]) return false;
+  }
+  return true;
+}
+
 std::string_view Router::MatchingPattern(const std::vector<std::string_view>& segments) const {
   for (const Route& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
-    bool match = true;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      match = IsPlaceholder(route.segments[i]) || route.segments[i] == segments[i];
-    }
-    if (match) return route.pattern;
+    if (PathMatches(route, segments)) return route.pattern;
   }
   return "";
 }
@@ -70,33 +73,30 @@ void Router::Dispatch(Request request, Responder respond) const {
   }
   bool path_matched = false;
   for (const Route& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
-    std::map<std::string, std::string> params;
-    bool match = true;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      const std::string& expected = route.segments[i];
-      if (IsPlaceholder(expected)) {
-        std::optional<std::string> decoded = PercentDecode(segments[i], false);
-        if (!decoded) {
-          Observed(request, route.pattern,
-                   std::move(respond))(ErrorResponse(400, "malformed percent-encoding in path"));
-          return;
-        }
-        params[expected.substr(1, expected.size() - 2)] = std::move(*decoded);
-      } else {
-        match = expected == segments[i];
-      }
-    }
-    if (!match) continue;
+    // Literal segments first: a placeholder's bad escape is this route's
+    // 400 only if the rest of the path is this route's.
+    if (!PathMatches(route, segments)) continue;
     path_matched = true;
     if (route.method != request.method) continue;
-    // Names are echoed in JSON answers, which must be UTF-8 (JsonWriter's contract).
-    for (const auto& [name, value] : params) {
-      if (!IsValidUtf8(value)) {
+    std::map<std::string, std::string> params;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const std::string& expected = route.segments[i];
+      if (!IsPlaceholder(expected)) continue;
+      std::string name = expected.substr(1, expected.size() - 2);
+      std::optional<std::string> decoded = PercentDecode(segments[i], false);
+      if (!decoded) {
+        Observed(request, route.pattern,
+                 std::move(respond))(ErrorResponse(400, "malformed percent-encoding in path"));
+        return;
+      }
+      // Names are echoed in JSON answers, which must be UTF-8 (JsonWriter's
+      // contract), and stored in records whose strings must be UTF-8 too.
+      if (!IsValidUtf8(*decoded)) {
         Observed(request, route.pattern,
                  std::move(respond))(ErrorResponse(400, "path param " + name + " is not UTF-8"));
         return;
       }
+      params[std::move(name)] = std::move(*decoded);
     }
     request.path_params = std::move(params);
     Responder observed = Observed(request, route.pattern, std::move(respond));

@@ -3,7 +3,8 @@
 // Router: maps (method, path pattern) to a Handler. Patterns are literal
 // segments and "{name}" placeholders; a placeholder matches one segment,
 // percent-decoded after splitting, so "postgres%3A%2F%2Fh%3A5432" arrives as
-// "postgres://h:5432". Pure: no sockets, testable on its own.
+// "postgres://h:5432", and is always UTF-8. Pure: no sockets, testable on
+// its own.
 
 #include <optional>
 #include <string>
@@ -37,8 +38,8 @@ class Router {
   void set_guard(RequestGuard guard) { guard_ = std::move(guard); }
 
   // Asks the guard, if any; then finds the route and calls its handler;
-  // answers 404 for an unknown path and 405 for a known path with another
-  // method.
+  // answers 404 for an unknown path, 405 for a known path with another
+  // method, and 400 if a placeholder is a malformed escape or not UTF-8.
   void Dispatch(Request request, Responder respond) const;
 
  private:
@@ -51,6 +52,9 @@ class Router {
 
   // Wraps `respond` so the observer sees the outcome.
   Responder Observed(const Request& request, std::string_view route, Responder respond) const;
+
+  // True if `segments` has the route's length and its literal segments.
+  static bool PathMatches(const Route& route, const std::vector<std::string_view>& segments);
 
   // The pattern of the first route whose segments match, or "".
   std::string_view MatchingPattern(const std::vector<std::string_view>& segments) const;

@@ -84,8 +84,10 @@ ABSL_FLAG(std::string, corpus_dir, "tests/data/corpus/compat/airflow/events",
           "Directory of OpenLineage event files (*.json, one event per file), e.g. "
           "/work/shared/corpus/compat/airflow/events.");
 ABSL_FLAG(std::string, ack_log, "",
-          "If set, append the runId of every event answered 201 to this file, one per line "
-          "(warmup included).");
+          "If set, append '<runId> <eventType>' for every event answered 201 to this file, one "
+          "line per event (warmup included; eventType '-' if the event has none). A line is "
+          "written only after the 201, so the file lists acknowledged events only; "
+          "scripts/crash-trials.sh checks them against the store after kill -9.");
 ABSL_FLAG(bool, gzip, false,
           "Gzip request bodies and send Content-Encoding: gzip. Bodies are compressed once, at "
           "load time; only the run id and the gzip trailer are computed per request.");
@@ -137,6 +139,7 @@ struct Options {
 struct EventTemplate {
   std::string name;
   bool has_run_id = false;
+  std::string event_type = "-";  // The eventType string, for --ack_log.
   std::string start;  // Request head, then the body up to the opening quote of the runId value.
   std::string end;    // The body from the closing quote of the runId value.
 
@@ -235,6 +238,9 @@ std::optional<EventTemplate> MakeTemplate(const Options& options, std::string na
     std::fprintf(stderr, "warning: %s is not valid JSON; sending it unchanged\n",
                  event.name.c_str());
   } else if (auto run = doc.find("run"); run != doc.end() && run->is_object()) {
+    if (auto type = doc.find("eventType"); type != doc.end() && type->is_string()) {
+      event.event_type = type->get<std::string>();
+    }
     if (auto id = run->find("runId"); id != run->end() && id->is_string()) {
       *id = kPlaceholder;
       body = doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -428,6 +434,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         shared_.events[shared_.next_event.fetch_add(1, std::memory_order_relaxed) %
                        shared_.events.size()];
     has_run_id_ = event.has_run_id;
+    event_type_ = &event.event_type;
     if (event.has_run_id) uuids_.Generate(run_id_.data());
     const size_t id_size = event.has_run_id ? kUuidLength : 0;
     size_t trailer_size = 0;
@@ -471,9 +478,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (status == 201) {
       ++stats_.all_ok;
       if (shared_.ack_log != nullptr && has_run_id_) {
-        std::array<char, kUuidLength + 1> line;
-        std::copy(run_id_.begin(), run_id_.end(), line.begin());
-        line[kUuidLength] = '\n';
+        std::string line(run_id_.data(), run_id_.size());
+        line.append(" ").append(*event_type_).append("\n");
         std::fwrite(line.data(), 1, line.size(), shared_.ack_log);
       }
     }
@@ -526,6 +532,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point sent_at_{};
   bool measured_ = false;
   bool has_run_id_ = false;
+  const std::string* event_type_ = nullptr;  // Of the event in flight; owned by SharedState.
   std::array<char, kUuidLength> run_id_{};
   std::array<char, 8> gzip_trailer_{};
 };

@@ -14,6 +14,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libssl-dev
   curl prometheus openssl
+  # Fuzzing and sanitizer builds (scripts/fuzz.sh, scripts/ci-extra.sh): clang with
+  # libFuzzer and the sanitizer runtimes, which libclang-common only recommends.
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -8,3 +8,8 @@ scripts/check-format.sh
 scripts/check-layering.sh
 scripts/build.sh
 ctest --test-dir "${LINEAGED_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" "$@"
+# In CI only (CI=true): sanitizer builds, fuzzing and crash trials
+# (docs/reliability.md); LINEAGED_CI_EXTRA=0 skips them.
+if [ "${CI:-}" = "true" ] && [ "${LINEAGED_CI_EXTRA:-1}" != 0 ]; then
+  scripts/ci-extra.sh
+fi

@@ -22,6 +22,36 @@ constexpr size_t kReadBufferBytes = 64 * 1024;
 constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 }  // namespace
 
+std::optional<Response> ToRequest(http::request<http::string_body>&& message, size_t max_body_bytes,
+                                  Request* out) {
+  Request& request = *out;
+  request.method = std::string(message.method_string());
+  std::string_view target = message.target();
+  size_t question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+  request.content_type = std::string(message[http::field::content_type]);
+  request.authorization = std::string(message[http::field::authorization]);
+
+  std::string encoding = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
+  if (encoding.empty() || encoding == "identity") {
+    request.body = std::move(message.body());
+  } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
+    absl::StatusOr<std::string> inflated = Inflate(message.body(), max_body_bytes);
+    if (!inflated.ok()) {
+      if (absl::IsResourceExhausted(inflated.status())) {
+        return LimitResponse(413, AsStd(inflated.status().message()), "max_body_bytes");
+      }
+      return ErrorResponse(400, std::string(inflated.status().message()));
+    }
+    request.body = std::move(*inflated);
+  } else {
+    return ErrorResponse(415, "unsupported Content-Encoding '" + encoding + "'");
+  }
+  return std::nullopt;
+}
+
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerState* state, bool admitted)
     : stream_(std::move(socket), state->tls.get()), state_(state), admitted_(admitted) {}
 
@@ -149,36 +179,12 @@ void HttpSession::Dispatch() {
   // The store may take a while (fsync); no read timer while we wait.
   stream_.tcp().expires_never();
 
-  Request request;
-  request.method = std::string(message.method_string());
-  std::string_view target = message.target();
-  size_t question = target.find('?');
-  request.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
-  request.content_type = std::string(message[http::field::content_type]);
-  request.authorization = std::string(message[http::field::authorization]);
-
-  std::string encoding = absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(AsAbsl(std::string_view(message[http::field::content_encoding]))));
-  if (encoding.empty() || encoding == "identity") {
-    request.body = std::move(message.body());
-  } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
-    absl::StatusOr<std::string> inflated = Inflate(message.body(), state_->options.max_body_bytes);
-    if (!inflated.ok()) {
-      if (absl::IsResourceExhausted(inflated.status())) {
-        return Write(LimitResponse(413, AsStd(inflated.status().message()), "max_body_bytes"),
-                     !message.keep_alive());
-      }
-      return Write(ErrorResponse(400, std::string(inflated.status().message())),
-                   !message.keep_alive());
-    }
-    request.body = std::move(*inflated);
-  } else {
-    return Write(ErrorResponse(415, "unsupported Content-Encoding '" + encoding + "'"),
-                 !message.keep_alive());
-  }
-
   bool close_after = !message.keep_alive();
+  Request request;
+  if (std::optional<Response> error =
+          ToRequest(std::move(message), state_->options.max_body_bytes, &request)) {
+    return Write(std::move(*error), close_after);
+  }
   state_->router->Dispatch(
       std::move(request), [self = shared_from_this(), close_after](Response response) {
         net::post(self->stream_.get_executor(),

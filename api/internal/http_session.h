@@ -36,6 +36,15 @@ struct ServerState {
   std::atomic<uint64_t> rejected_connections{0};
 };
 
+// Builds the router's Request from a parsed message: path and decoded query
+// from the target, Content-Type, Authorization, and the body inflated per Content-Encoding
+// (at most max_body_bytes). Returns nullopt and fills *out, or the response
+// to send instead: 413 (too large once inflated), 400 (corrupt), 415 (unknown
+// encoding). Pure: the fuzz target tests/fuzz/router_fuzzer.cc calls it too.
+std::optional<Response> ToRequest(
+    boost::beast::http::request<boost::beast::http::string_body>&& message, size_t max_body_bytes,
+    Request* out);
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // `admitted` sessions count in state->connections until destroyed; others

@@ -339,6 +339,15 @@ TEST_F(MarquezApiTest, DatasetAndFieldTags) {
               absl::StrCat("Field 'nope' not found for dataset '", kSrc, "'."));
   ExpectError(Send("POST", "/api/v1/namespaces/warehouse/datasets/nope/tags/X"), 404,
               "Dataset 'nope' not found.");
+
+  // Found by tests/fuzz (router_fuzzer): a tag name that is not UTF-8 was
+  // stored into the dataset's record, which could then no longer be read
+  // (500 "unreadable graph record" for the dataset, for good).
+  ExpectError(Send("POST", base + "/tags/P%B7%BA"), 400);
+  ExpectError(Send("POST", base + "/fields/amount/tags/%FF"), 400);
+  ExpectError(Send("PUT", "/api/v1/tags/%C0%AF", R"({"description":"overlong"})"), 400);
+  EXPECT_EQ(Get(base).status, 200);
+  EXPECT_EQ(Get("/api/v1/tags").status, 200);
 }
 
 TEST_F(MarquezApiTest, DeleteDatasetHidesItUntilTheNextEvent) {

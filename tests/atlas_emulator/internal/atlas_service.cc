@@ -405,9 +405,11 @@ ServiceResponse AtlasService::Dispatch(const ServiceRequest& request, const std:
   };
 
   // Looks up the entity named by a uniqueAttribute path ({type} plus attr:
-  // parameters), with EntityREST's checks.
-  auto by_unique_attribute = [&](const std::string& type_name,
-                                 const Json& attributes) -> absl::StatusOr<const StoredEntity*> {
+  // parameters), with EntityREST's checks. Runs under mu_, as its caller
+  // does; clang's thread-safety analysis must be told so for a lambda.
+  auto by_unique_attribute =
+      [&](const std::string& type_name, const Json& attributes)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::StatusOr<const StoredEntity*> {
     LINEAGED_RETURN_IF_ERROR(CheckParamLength("typeName", type_name));
     const EntityTypeInfo* type = registry_.FindEntity(type_name);
     if (type == nullptr) return AtlasError(AtlasErrorCode::kTypeNameInvalid, {"ENTITY", type_name});

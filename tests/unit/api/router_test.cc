@@ -1,5 +1,10 @@
 #include "api/router.h"
 
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -48,6 +53,42 @@ TEST(Router, BadEscapeInPlaceholderIs400) {
   router.Add("GET", "/x/{name}",
              [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
   EXPECT_EQ(Call(router, "GET", "/x/%zz").status, 400);
+}
+
+// Found by tests/fuzz (router_fuzzer): a bad escape in a segment that a route
+// takes as a placeholder answered 400 for that route before its later literal
+// segments were compared, so a path no route has got a 400 instead of a 404,
+// and requests were counted under a route they were not for.
+TEST(Router, BadEscapeIs400OnlyOnARouteWhosePathMatches) {
+  Router router;
+  std::vector<std::string> observed;
+  router.set_observer([&observed](std::string_view, std::string_view route, int, double) {
+    observed.emplace_back(route);
+  });
+  const Handler ok = [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); };
+  router.Add("GET", "/api/v1/namespaces/{namespace}/datasets/{dataset}", ok);
+  router.Add("GET", "/api/v1/namespaces/{namespace}/jobs/{job}", ok);
+  EXPECT_EQ(Call(router, "GET", "/api/v1/namespaces/s3%3A%2/other/x").status, 404);
+  EXPECT_EQ(Call(router, "GET", "/api/v1/namespaces/s3%3A%2/jobs/x").status, 400);
+  EXPECT_EQ(Call(router, "POST", "/api/v1/namespaces/s3%3A%2/jobs/x").status, 405);
+  EXPECT_THAT(observed, ::testing::ElementsAre(
+                            "unmatched", "/api/v1/namespaces/{namespace}/jobs/{job}", "unmatched"));
+}
+
+// Found by tests/fuzz (router_fuzzer): handlers stored placeholders as
+// names (tags), and a name that is not UTF-8 made the record holding it
+// unreadable. No name the store holds is anything but UTF-8.
+TEST(Router, PlaceholderThatIsNotUtf8Is400) {
+  Router router;
+  router.Add("POST", "/tags/{tag}", [](const Request& request, Responder respond) {
+    respond(JsonResponse(200, request.path_params.at("tag")));
+  });
+  for (const char* tag : {"%FF", "P\xb7\xba", "%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%E2%82"}) {
+    EXPECT_EQ(Call(router, "POST", std::string("/tags/") + tag).status, 400) << tag;
+  }
+  const Response accented = Call(router, "POST", "/tags/caf%C3%A9-%F0%9F%8D%B0");
+  EXPECT_EQ(accented.status, 200);
+  EXPECT_EQ(accented.body, "caf\u00e9-\U0001F370");
 }
 
 // Found by tests/fuzz: nlohmann's dump() throws on invalid UTF-8, and an
