@@ -106,6 +106,10 @@ Committer::~Committer() { Stop(); }
 
 absl::Status Committer::Submit(Event event, WriteCallback done) {
   int64_t now = absl::ToUnixMicros(absl::Now());
+  // The vectors' elements stay where they are when `event` is moved, so the
+  // digests' keys stay valid in the queue.
+  FacetDigests digests = DigestsOf(event);
+  std::string event_value = EncodeEventValue(now, event.raw_json);
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the store is closing");
   if (queue_.size() >= options_.max_pending_events) {
@@ -113,7 +117,8 @@ absl::Status Committer::Submit(Event event, WriteCallback done) {
         "write queue full: max_pending_events (%d) events are waiting for the store",
         options_.max_pending_events));
   }
-  queue_.push_back(Pending{std::move(event), std::move(done), now, nullptr});
+  queue_.push_back(Pending{std::move(event), std::move(done), now, nullptr, std::move(event_value),
+                           std::move(digests)});
   return absl::OkStatus();
 }
 
@@ -122,7 +127,7 @@ absl::Status Committer::SubmitMutation(Mutation mutation, WriteCallback done) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the store is closing");
   // Admin changes are few and small: they may exceed the event queue bound.
-  queue_.push_back(Pending{Event(), std::move(done), now, std::move(mutation)});
+  queue_.push_back(Pending{Event(), std::move(done), now, std::move(mutation), {}, {}});
   return absl::OkStatus();
 }
 
@@ -486,8 +491,7 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
   const char kind_and_type[2] = {static_cast<char>(event.kind),
                                  static_cast<char>(event.event_type)};
   batch->PutBlind(db_->index(), EventTimeKey(t, sequence), std::string_view(kind_and_type, 2));
-  batch->PutBlind(db_->events(), EventKey(sequence),
-                  EncodeEventValue(pending.received_at_micros, event.raw_json));
+  batch->PutBlind(db_->events(), EventKey(sequence), pending.event_value);
   if (options_.outbox_enabled) {
     // In the event's own batch: no stored event can miss its export.
     std::string enqueued;
@@ -496,6 +500,7 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
   }
 
   EventApplier applier(batch, &counters_);
+  applier.UseDigests(&pending.facet_digests);
   LINEAGED_RETURN_IF_ERROR(applier.Apply(event));
   return WriteOutcome::kStored;
 }

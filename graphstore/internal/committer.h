@@ -91,6 +91,10 @@ class Committer {
     WriteCallback done;
     int64_t received_at_micros;
     Mutation mutation;  // set for admin changes instead of an event
+    // Prepared by Submit on the caller's thread, so that the one commit
+    // thread does not: the events-CF value and the facets' digests.
+    std::string event_value;
+    FacetDigests facet_digests;
   };
 
   // A written group waiting for the WAL sync.

@@ -219,7 +219,9 @@ absl::StatusOr<FacetDigest> EventApplier::Intern(const Facet& facet) {
   // A dataset's facets go into its node and its version: hash them once.
   auto [it, inserted] = digests_.try_emplace(&facet);
   if (inserted) {
-    it->second = store->Digest(facet.json);
+    auto precomputed = precomputed_ ? precomputed_->find(&facet) : FacetDigests::const_iterator();
+    it->second = precomputed_ && precomputed != precomputed_->end() ? precomputed->second
+                                                                    : store->Digest(facet.json);
     LINEAGED_ASSIGN_OR_RETURN(bool stored, batch_->FacetStored(it->second));
     if (!stored) batch_->PutFacet(it->second, facet.json);
   }

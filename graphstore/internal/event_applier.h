@@ -30,6 +30,10 @@ class EventApplier {
   EventApplier& operator=(const EventApplier&) = delete;
 
   // Applies the graph part of a stored event (the raw event is the caller's).
+  // Digests of the next Apply's event's facets, computed before it was
+  // queued (DigestsOf); a facet not in `digests` is hashed here.
+  void UseDigests(const FacetDigests* digests) { precomputed_ = digests; }
+
   absl::Status Apply(const Event& event);
 
   // --- Admin changes; NotFound (with Marquez's message) writes nothing. ---
@@ -107,6 +111,7 @@ class EventApplier {
   CountersRecord* const counters_;
   std::map<uint64_t, Node> nodes_;
   absl::flat_hash_map<const Facet*, FacetDigest> digests_;  // of this item's facets
+  const FacetDigests* precomputed_ = nullptr;               // see UseDigests
 };
 
 }  // namespace lineaged::graphstore::internal

@@ -31,28 +31,56 @@ void SetDigest(const FacetDigest& digest, FacetValue* value) {
   value->set_digest_low(low);
 }
 
-FacetStore::FacetStore(size_t capacity)
-    : generation_size_(std::max<size_t>(capacity / 2, 1)),
-      // Fetched once: EVP_Digest with EVP_sha256() looks the algorithm up on
-      // every call, which costs more than hashing a small facet.
-      sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
-      context_(EVP_MD_CTX_new()) {}
+namespace {
 
-FacetStore::~FacetStore() {
-  EVP_MD_CTX_free(context_);
-  EVP_MD_free(sha256_);
+// EVP_Digest with EVP_sha256() looks the algorithm up on every call, which
+// costs more than hashing a small facet: fetch it once, and keep a context
+// per thread.
+const EVP_MD* Sha256() {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return sha256;
 }
 
-FacetDigest FacetStore::Digest(std::string_view json) {
+struct DigestContext {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(context); }
+};
+
+void AddDigests(const std::vector<Facet>& facets, FacetDigests* out) {
+  for (const Facet& facet : facets) {
+    if (!facet.deleted) out->emplace(&facet, DigestOfText(facet.json));
+  }
+}
+
+}  // namespace
+
+FacetDigest DigestOfText(std::string_view json) {
+  thread_local DigestContext digest_context;
   unsigned char sha[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_DigestInit_ex(context_, sha256_, nullptr);
-  EVP_DigestUpdate(context_, json.data(), json.size());
-  EVP_DigestFinal_ex(context_, sha, &length);
+  EVP_DigestInit_ex(digest_context.context, Sha256(), nullptr);
+  EVP_DigestUpdate(digest_context.context, json.data(), json.size());
+  EVP_DigestFinal_ex(digest_context.context, sha, &length);
   FacetDigest digest;
   std::copy_n(sha, digest.size(), digest.begin());
   return digest;
 }
+
+FacetDigests DigestsOf(const Event& event) {
+  FacetDigests digests;
+  AddDigests(event.run_mention.facets, &digests);
+  AddDigests(event.job_mention.facets, &digests);
+  for (const auto* mentions : {&event.inputs, &event.outputs}) {
+    for (const DatasetMention& mention : *mentions) {
+      AddDigests(mention.facets, &digests);
+      AddDigests(mention.io_facets, &digests);
+    }
+  }
+  AddDigests(event.dataset.facets, &digests);
+  return digests;
+}
+
+FacetStore::FacetStore(size_t capacity) : generation_size_(std::max<size_t>(capacity / 2, 1)) {}
 
 bool FacetStore::Known(const FacetDigest& digest) {
   if (young_.contains(digest)) return true;

@@ -22,12 +22,11 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 
 #include "graphstore/internal/records.pb.h"
-
-typedef struct evp_md_st EVP_MD;
-typedef struct evp_md_ctx_st EVP_MD_CTX;
+#include "graphstore/types.h"
 
 namespace lineaged::graphstore::internal {
 
@@ -44,16 +43,24 @@ inline bool HasDigest(const FacetValue& value) {
   return value.digest_high() != 0 || value.digest_low() != 0;
 }
 
+// SHA-256 of `json`, cut to 16 bytes. Thread-safe: the committer's callers
+// hash an event's facets before queueing it, off the commit thread.
+FacetDigest DigestOfText(std::string_view json);
+
+// Digests of an event's facets, computed before it is queued, by facet.
+using FacetDigests = absl::flat_hash_map<const Facet*, FacetDigest>;
+// The digest of every facet `event` carries that is not deleted.
+FacetDigests DigestsOf(const Event& event);
+
 class FacetStore {
  public:
   // Remembers up to about `capacity` digests (two generations).
   explicit FacetStore(size_t capacity);
   FacetStore(const FacetStore&) = delete;
   FacetStore& operator=(const FacetStore&) = delete;
-  ~FacetStore();
 
-  // SHA-256 of `json`, cut to 16 bytes.
-  FacetDigest Digest(std::string_view json);
+  // DigestOfText(json).
+  FacetDigest Digest(std::string_view json) { return DigestOfText(json); }
 
   // Whether the text of `digest` is known to be stored (false: unknown).
   bool Known(const FacetDigest& digest);
@@ -82,8 +89,6 @@ class FacetStore {
   bool sweeping_ = false;
   absl::flat_hash_set<FacetDigest> touched_;
   std::atomic<uint64_t> dropped_{0};
-  EVP_MD* sha256_ = nullptr;
-  EVP_MD_CTX* context_ = nullptr;
 };
 
 }  // namespace lineaged::graphstore::internal
