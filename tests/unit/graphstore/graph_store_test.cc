@@ -1,6 +1,8 @@
 #include "graphstore/graph_store.h"
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,6 +78,19 @@ std::vector<std::string> Names(const LineageGraph& g) {
   for (const auto& d : g.datasets) out.push_back("dataset:" + d.data.name.name);
   for (const auto& j : g.jobs) out.push_back("job:" + j.data.name.name);
   return out;
+}
+
+// The store's threads carry names (top -H, perf and docs/operations.md use
+// them): the commit thread is the ingest ceiling operators look for.
+TEST_F(GraphStoreTest, NamesItsThreads) {
+  std::vector<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.push_back(name);
+  }
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"commit", "wal-sync", "facet-sweep"}));
 }
 
 TEST_F(GraphStoreTest, ChainLineageFollowsJobHops) {
