@@ -58,11 +58,39 @@ void Describe(const graphstore::Event& event, IngestResult* result) {
   result->event_time_micros = event.event_time_micros;
 }
 
+// The result for an event the store refused with `status`.
+void DescribeRefusal(const absl::Status& status, IngestResult* result) {
+  if (absl::IsResourceExhausted(status)) {
+    result->code = IngestResult::Code::kOverloaded;
+    result->reason = "overloaded";
+    result->limit = "max_pending_events";
+  } else if (absl::IsUnavailable(status)) {
+    result->code = IngestResult::Code::kUnavailable;
+    result->reason = "store_unavailable";
+  } else {
+    result->code = IngestResult::Code::kInternal;
+    result->reason = "store_error";
+  }
+  result->message = std::string(status.message());
+}
+
 }  // namespace
 
 void IngestService::Ingest(std::string body, IngestCallback done) {
   const int64_t received_at = absl::ToUnixMicros(absl::Now());
   const size_t body_bytes = body.size();
+  // A store already max_pending_events behind would refuse the event after
+  // the parse: refuse before it, so that overload costs no parsing and
+  // retrying clients do not take the CPU the committer needs to catch up.
+  if (absl::Status room = store_->WriteQueueRoom(); !room.ok()) {
+    IngestResult result;
+    result.body_bytes = body_bytes;
+    result.received_at_micros = received_at;
+    DescribeRefusal(room, &result);
+    if (observer_) observer_(result);
+    done(std::move(result));
+    return;
+  }
   // Parsers keep reusable buffers; one per thread avoids locking.
   thread_local EventParser lenient_parser(ValidationMode::kLenient);
   thread_local EventParser strict_parser(ValidationMode::kStrict);
@@ -107,16 +135,8 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
           result.code = *r == graphstore::WriteOutcome::kDuplicate ? IngestResult::Code::kDuplicate
                                                                    : IngestResult::Code::kStored;
           result.durable_at_micros = absl::ToUnixMicros(absl::Now());
-        } else if (absl::IsResourceExhausted(r.status())) {
-          result.code = IngestResult::Code::kOverloaded;
-          result.reason = "overloaded";
-          result.limit = "max_pending_events";
-          result.message = std::string(r.status().message());
         } else {
-          result.code = absl::IsUnavailable(r.status()) ? IngestResult::Code::kUnavailable
-                                                        : IngestResult::Code::kInternal;
-          result.reason = absl::IsUnavailable(r.status()) ? "store_unavailable" : "store_error";
-          result.message = std::string(r.status().message());
+          DescribeRefusal(r.status(), &result);
         }
         finish(done, std::move(result));
       });

@@ -144,6 +144,11 @@ void GraphStore::Write(Event event, WriteCallback done) {
   if (!queued.ok()) (*holder)(queued);
 }
 
+absl::Status GraphStore::WriteQueueRoom() const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  return committer_->QueueRoom();
+}
+
 absl::StatusOr<WriteOutcome> GraphStore::WriteAndWait(Event event) {
   std::promise<absl::StatusOr<WriteOutcome>> promise;
   std::future<absl::StatusOr<WriteOutcome>> result = promise.get_future();

@@ -61,6 +61,12 @@ class GraphStore {
   // error. A failed write stores nothing of the event.
   void Write(Event event, WriteCallback done);
 
+  // OK if the write queue has room for an event now; else the
+  // ResourceExhausted Write would give. Lets a caller refuse before parsing
+  // an event when the store is already max_pending_events behind; Write may
+  // still refuse.
+  absl::Status WriteQueueRoom() const;
+
   // Write() and wait. For tools and tests.
   absl::StatusOr<WriteOutcome> WriteAndWait(Event event);
 

@@ -112,13 +112,21 @@ absl::Status Committer::Submit(Event event, WriteCallback done) {
   std::string event_value = EncodeEventValue(now, event.raw_json);
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the store is closing");
-  if (queue_.size() >= options_.max_pending_events) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "write queue full: max_pending_events (%d) events are waiting for the store",
-        options_.max_pending_events));
-  }
+  if (queue_.size() >= options_.max_pending_events) return QueueFull();
   queue_.push_back(Pending{std::move(event), std::move(done), now, nullptr, std::move(event_value),
                            std::move(digests)});
+  queued_.store(queue_.size(), std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+absl::Status Committer::QueueFull() const {
+  return absl::ResourceExhaustedError(
+      absl::StrFormat("write queue full: max_pending_events (%d) events are waiting for the store",
+                      options_.max_pending_events));
+}
+
+absl::Status Committer::QueueRoom() const {
+  if (queued_.load(std::memory_order_relaxed) >= options_.max_pending_events) return QueueFull();
   return absl::OkStatus();
 }
 
@@ -128,6 +136,7 @@ absl::Status Committer::SubmitMutation(Mutation mutation, WriteCallback done) {
   if (stopping_) return absl::UnavailableError("the store is closing");
   // Admin changes are few and small: they may exceed the event queue bound.
   queue_.push_back(Pending{Event(), std::move(done), now, std::move(mutation), {}, {}});
+  queued_.store(queue_.size(), std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -332,6 +341,7 @@ void Committer::CommitLoop() {
       for (size_t i = 0; i < n; ++i) {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
+        queued_.store(queue_.size(), std::memory_order_relaxed);
       }
     }
     if (unwritable_.load(std::memory_order_acquire)) MaybeResume();

@@ -46,6 +46,10 @@ class Committer {
   // Queues an event. On ResourceExhausted (queue full) or Unavailable
   // (stopping) `done` is not called and the caller owns the failure.
   absl::Status Submit(Event event, WriteCallback done);
+  // OK if the queue has room for an event now, else the ResourceExhausted
+  // Submit would return. A hint for refusing before the work of parsing:
+  // Submit may still refuse.
+  absl::Status QueueRoom() const;
 
   // Queues an admin change (tags, soft deletes, namespace owner) to run on
   // the commit thread in a group like events. An error it returns fails only
@@ -86,6 +90,7 @@ class Committer {
   uint64_t wal_syncs() const { return wal_syncs_.load(std::memory_order_relaxed); }
 
  private:
+  absl::Status QueueFull() const;
   struct Pending {
     Event event;
     WriteCallback done;
@@ -126,6 +131,8 @@ class Committer {
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  // queue_.size(), readable without mu_ (QueueRoom).
+  std::atomic<size_t> queued_{0};
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex sync_mu_;

@@ -167,6 +167,21 @@ TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
   EXPECT_EQ(Post(Event("third")).status, 201);  // the retry the client makes
 }
 
+// Admission comes before parsing: with the queue full, even a body that is
+// not JSON is refused with 429 (the parse it would have cost is what an
+// overloaded server cannot spare); once there is room it gets its 400.
+TEST_F(OverloadTest, FullQueueRefusesBeforeParsing) {
+  Open(/*max_pending_events=*/1);
+  PendingReply first, second;
+  ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
+  EXPECT_EQ(Post("{not json").status, 429);
+
+  fs_->Release();
+  EXPECT_EQ(first.Wait().status, 201);
+  EXPECT_EQ(second.Wait().status, 201);
+  EXPECT_EQ(Post("{not json").status, 400);
+}
+
 TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
   Open(/*max_pending_events=*/1);
   PendingReply first, second;

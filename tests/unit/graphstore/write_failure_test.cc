@@ -51,8 +51,8 @@ Event JobEvent(uint8_t run, const std::string& job) {
   e.producer = "test";
   e.run_id[15] = run;
   e.job = {"ns", job};
-  e.inputs = {{"db", "in." + job}};
-  e.outputs = {{"db", "out." + job}};
+  e.inputs.emplace_back().name = {"db", "in." + job};
+  e.outputs.emplace_back().name = {"db", "out." + job};
   e.raw_json = "{\"job\":\"" + job + "\",\"run\":" + std::to_string(run) + "}";
   for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
   return e;
