@@ -12,26 +12,6 @@ IngestService::IngestService(graphstore::GraphStore* store, ValidationMode mode,
 
 namespace {
 
-const char* EventTypeName(graphstore::RunEventType type) {
-  switch (type) {
-    case graphstore::RunEventType::kStart:
-      return "START";
-    case graphstore::RunEventType::kRunning:
-      return "RUNNING";
-    case graphstore::RunEventType::kComplete:
-      return "COMPLETE";
-    case graphstore::RunEventType::kAbort:
-      return "ABORT";
-    case graphstore::RunEventType::kFail:
-      return "FAIL";
-    case graphstore::RunEventType::kOther:
-      return "OTHER";
-    case graphstore::RunEventType::kUnspecified:
-      return "";
-  }
-  return "";
-}
-
 std::string RejectionReason(const ParsedEvent& parsed) {
   if (parsed.rejection == Rejection::kMalformed) {
     for (const std::string& error : parsed.errors) {
@@ -48,7 +28,7 @@ std::string RejectionReason(const ParsedEvent& parsed) {
 // What the event says about itself, even when it is being rejected.
 void Describe(const graphstore::Event& event, IngestResult* result) {
   result->producer = event.producer;
-  result->event_type = EventTypeName(event.event_type);
+  result->event_type = graphstore::RunEventTypeName(event.event_type);
   if (event.kind == graphstore::EventKind::kDataset) {
     result->namespace_name = event.dataset.name.namespace_name;
   } else {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,27 @@ enum class RunEventType : uint8_t {
   kFail = 5,
   kOther = 6,
 };
+
+// The OpenLineage name of `type` ("START", ...); "" for kUnspecified.
+constexpr std::string_view RunEventTypeName(RunEventType type) {
+  switch (type) {
+    case RunEventType::kStart:
+      return "START";
+    case RunEventType::kRunning:
+      return "RUNNING";
+    case RunEventType::kComplete:
+      return "COMPLETE";
+    case RunEventType::kAbort:
+      return "ABORT";
+    case RunEventType::kFail:
+      return "FAIL";
+    case RunEventType::kOther:
+      return "OTHER";
+    case RunEventType::kUnspecified:
+      return "";
+  }
+  return "";
+}
 
 // Marquez's run states. DO NOT CHANGE THESE ENUM VALUES: they are stored on disk.
 enum class RunState : uint8_t {

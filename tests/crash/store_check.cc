@@ -19,28 +19,10 @@ namespace {
 constexpr size_t kReadBatch = 1000;
 constexpr size_t kMaxProblemsListed = 20;
 
-const char* EventTypeName(graphstore::RunEventType type) {
-  switch (type) {
-    case graphstore::RunEventType::kUnspecified:
-      return "-";
-    case graphstore::RunEventType::kStart:
-      return "START";
-    case graphstore::RunEventType::kRunning:
-      return "RUNNING";
-    case graphstore::RunEventType::kComplete:
-      return "COMPLETE";
-    case graphstore::RunEventType::kAbort:
-      return "ABORT";
-    case graphstore::RunEventType::kFail:
-      return "FAIL";
-    case graphstore::RunEventType::kOther:
-      return "OTHER";
-  }
-  return "?";
-}
-
-std::string Key(const std::string& run_id, const std::string& event_type) {
-  return absl::StrCat(run_id, " ", event_type);
+std::string Key(const std::string& run_id, std::string_view event_type) {
+  std::string key = run_id + " ";
+  key.append(event_type);
+  return key;
 }
 
 class Problems {
@@ -123,7 +105,10 @@ absl::StatusOr<StoreCheckReport> CheckStore(const std::string& data_dir,
       }
       if (parsed.event.kind == graphstore::EventKind::kRun) {
         stored[Key(graphstore::FormatUuid(parsed.event.run_id),
-                   EventTypeName(parsed.event.event_type))] = parsed.event.job;
+                   // The ack log writes "-" for an event without a type.
+                   parsed.event.event_type == graphstore::RunEventType::kUnspecified
+                       ? std::string_view("-")
+                       : graphstore::RunEventTypeName(parsed.event.event_type))] = parsed.event.job;
       }
     }
     if (events->size() < kReadBatch) break;

@@ -1,6 +1,7 @@
 #include "graphstore/graph_store.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -83,14 +84,24 @@ std::vector<std::string> Names(const LineageGraph& g) {
 // The store's threads carry names (top -H, perf and docs/operations.md use
 // them): the commit thread is the ingest ceiling operators look for.
 TEST_F(GraphStoreTest, NamesItsThreads) {
-  std::vector<std::string> names;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.push_back(name);
+  auto thread_names = [] {
+    std::vector<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      names.push_back(name);
+    }
+    return names;
+  };
+  // Each thread names itself once it runs: wait for the three of them.
+  const auto named = ::testing::IsSupersetOf({"commit", "wal-sync", "facet-sweep"});
+  std::vector<std::string> names = thread_names();
+  for (int attempt = 0; attempt < 500 && !::testing::Matches(named)(names); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    names = thread_names();
   }
-  EXPECT_THAT(names, ::testing::IsSupersetOf({"commit", "wal-sync", "facet-sweep"}));
+  EXPECT_THAT(names, named);
 }
 
 TEST_F(GraphStoreTest, ChainLineageFollowsJobHops) {
