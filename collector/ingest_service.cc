@@ -59,25 +59,6 @@ void DescribeRefusal(const absl::Status& status, IngestResult* result) {
 void IngestService::Ingest(std::string body, IngestCallback done) {
   const int64_t received_at = absl::ToUnixMicros(absl::Now());
   const size_t body_bytes = body.size();
-  // A store already max_pending_events behind would refuse the event after
-  // the parse: refuse before it, so that overload costs no parsing and
-  // retrying clients do not take the CPU the committer needs to catch up.
-  if (absl::Status room = store_->WriteQueueRoom(); !room.ok()) {
-    IngestResult result;
-    result.body_bytes = body_bytes;
-    result.received_at_micros = received_at;
-    DescribeRefusal(room, &result);
-    if (observer_) observer_(result);
-    done(std::move(result));
-    return;
-  }
-  // Parsers keep reusable buffers; one per thread avoids locking.
-  thread_local EventParser lenient_parser(ValidationMode::kLenient);
-  thread_local EventParser strict_parser(ValidationMode::kStrict);
-  EventParser& parser = mode_ == ValidationMode::kStrict ? strict_parser : lenient_parser;
-  parser.set_limits(limits_);
-
-  ParsedEvent parsed = parser.Parse(std::move(body));
   // The service outlives every callback, so its observer is used in place
   // rather than copied per event.
   auto finish = [this](IngestCallback& callback, IngestResult result) {
@@ -87,6 +68,21 @@ void IngestService::Ingest(std::string body, IngestCallback done) {
   IngestResult described;
   described.body_bytes = body_bytes;
   described.received_at_micros = received_at;
+  // A store already max_pending_events behind would refuse the event after
+  // the parse: refuse before it, so that overload costs no parsing and
+  // retrying clients do not take the CPU the committer needs to catch up.
+  if (absl::Status room = store_->WriteQueueRoom(); !room.ok()) {
+    DescribeRefusal(room, &described);
+    finish(done, std::move(described));
+    return;
+  }
+  // Parsers keep reusable buffers; one per thread avoids locking.
+  thread_local EventParser lenient_parser(ValidationMode::kLenient);
+  thread_local EventParser strict_parser(ValidationMode::kStrict);
+  EventParser& parser = mode_ == ValidationMode::kStrict ? strict_parser : lenient_parser;
+  parser.set_limits(limits_);
+
+  ParsedEvent parsed = parser.Parse(std::move(body));
   Describe(parsed.event, &described);
   if (!parsed.ok()) {
     IngestResult result = std::move(described);

@@ -1,9 +1,7 @@
 #include "graphstore/internal/committer.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>

@@ -214,14 +214,19 @@ EventApplier::EventApplier(GroupBatch* batch, CountersRecord* counters)
 
 // --- facets -------------------------------------------------------------------
 
+FacetDigest EventApplier::DigestFor(const Facet& facet) const {
+  if (precomputed_ != nullptr) {
+    if (auto it = precomputed_->find(&facet); it != precomputed_->end()) return it->second;
+  }
+  return DigestOfText(facet.json);
+}
+
 absl::StatusOr<FacetDigest> EventApplier::Intern(const Facet& facet) {
   FacetStore* store = batch_->facets();
   // A dataset's facets go into its node and its version: hash them once.
   auto [it, inserted] = digests_.try_emplace(&facet);
   if (inserted) {
-    auto precomputed = precomputed_ ? precomputed_->find(&facet) : FacetDigests::const_iterator();
-    it->second = precomputed_ && precomputed != precomputed_->end() ? precomputed->second
-                                                                    : store->Digest(facet.json);
+    it->second = DigestFor(facet);
     LINEAGED_ASSIGN_OR_RETURN(bool stored, batch_->FacetStored(it->second));
     if (!stored) batch_->PutFacet(it->second, facet.json);
   }

@@ -29,11 +29,11 @@ class EventApplier {
   EventApplier(const EventApplier&) = delete;
   EventApplier& operator=(const EventApplier&) = delete;
 
-  // Applies the graph part of a stored event (the raw event is the caller's).
   // Digests of the next Apply's event's facets, computed before it was
   // queued (DigestsOf); a facet not in `digests` is hashed here.
   void UseDigests(const FacetDigests* digests) { precomputed_ = digests; }
 
+  // Applies the graph part of a stored event (the raw event is the caller's).
   absl::Status Apply(const Event& event);
 
   // --- Admin changes; NotFound (with Marquez's message) writes nothing. ---
@@ -78,6 +78,8 @@ class EventApplier {
   absl::Status Unhide(Node* node, int64_t t);
   absl::Status SetHidden(Node* node);
 
+  // The digest of `facet`: precomputed if UseDigests has it, else hashed.
+  FacetDigest DigestFor(const Facet& facet) const;
   // Stores the text of `facet` unless it is stored; returns its digest.
   absl::StatusOr<FacetDigest> Intern(const Facet& facet);
   // Merges facets newest-wins by eventTime; returns the names this event won.

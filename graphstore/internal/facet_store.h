@@ -59,9 +59,6 @@ class FacetStore {
   FacetStore(const FacetStore&) = delete;
   FacetStore& operator=(const FacetStore&) = delete;
 
-  // DigestOfText(json).
-  FacetDigest Digest(std::string_view json) { return DigestOfText(json); }
-
   // Whether the text of `digest` is known to be stored (false: unknown).
   bool Known(const FacetDigest& digest);
   void Remember(const FacetDigest& digest);

@@ -154,12 +154,13 @@ absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(
   std::vector<Facet> out;
   for (const auto& [name, value] : map) {
     if (value.deleted()) continue;
-    const std::string key = FacetKey(DigestBytes(DigestOf(value)));
-    auto text = facet_texts_.find(key);
+    const FacetDigest digest = DigestOf(value);
+    auto text = facet_texts_.find(digest);
     if (text == facet_texts_.end()) {
-      LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> json, Get(db_->graph(), key));
+      LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> json,
+                                Get(db_->graph(), FacetKey(DigestBytes(digest))));
       if (!json) return absl::DataLossError("a record names a facet text that is not stored");
-      text = facet_texts_.emplace(key, std::move(*json)).first;
+      text = facet_texts_.emplace(digest, std::move(*json)).first;
     }
     out.push_back(Facet{name, text->second, false});
   }

@@ -12,11 +12,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/arena.h"
 #include "rocksdb/db.h"
 
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/types.h"
 
@@ -83,7 +85,7 @@ class ModelReader {
   // Unbounded iterators on `snapshot_`, by column family; Scan checks bounds.
   mutable std::unordered_map<rocksdb::ColumnFamilyHandle*, std::unique_ptr<rocksdb::Iterator>>
       iterators_;
-  std::unordered_map<std::string, std::string> facet_texts_;  // by facet key
+  absl::flat_hash_map<FacetDigest, std::string> facet_texts_;  // read so far, by digest
 };
 
 QualifiedName NameOf(const NodeRecord& record);

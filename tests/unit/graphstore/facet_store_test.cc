@@ -168,8 +168,8 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     batch.PublishToCache();
   };
   auto stored = [&](std::string_view json) {
-    auto value =
-        (*db)->Get((*db)->graph(), internal::FacetKey(internal::DigestBytes(facets.Digest(json))));
+    auto value = (*db)->Get(
+        (*db)->graph(), internal::FacetKey(internal::DigestBytes(internal::DigestOfText(json))));
     return value.ok() && value->has_value();
   };
 
@@ -188,8 +188,8 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     return applier.Apply(RunEvent(2, RunEventType::kStart, 200, R"({"kept":true})"));
   });
   // What a snapshot taken before that event would have found unreferenced.
-  std::vector<internal::FacetDigest> unreferenced = {facets.Digest(R"({"kept":true})"),
-                                                     facets.Digest(R"({"kept":false})")};
+  std::vector<internal::FacetDigest> unreferenced = {internal::DigestOfText(R"({"kept":true})"),
+                                                     internal::DigestOfText(R"({"kept":false})")};
   uint64_t deleted = 0;
   run_group([&](internal::EventApplier& applier) {
     applier.EndFacetSweep(unreferenced, &deleted);
