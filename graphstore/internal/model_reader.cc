@@ -298,7 +298,6 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   std::sort(info.outputs.begin(), info.outputs.end());
   if (record.has_location()) info.location = record.location();
   if (record.has_description()) info.description = record.description();
-  LINEAGED_ASSIGN_OR_RETURN(info.latest_run, LatestRun(record));
   if (latest_runs) {
     std::string start(1, kRunListPrefix);
     AppendBigEndian64(&start, id);
@@ -316,6 +315,13 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
       LINEAGED_ASSIGN_OR_RETURN(RunInfo run_info, RunOf(run_id, *run));
       info.latest_runs.push_back(std::move(run_info));
     }
+  }
+  // The latest run is nearly always the newest of latest_runs: copied, not read twice.
+  for (const RunInfo& run : info.latest_runs) {
+    if (info.current_run_id == run.id) info.latest_run = run;
+  }
+  if (!info.latest_run) {
+    LINEAGED_ASSIGN_OR_RETURN(info.latest_run, LatestRun(record));
   }
   LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
   if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
