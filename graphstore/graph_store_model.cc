@@ -95,41 +95,70 @@ absl::StatusOr<std::optional<Record>> FindVersionRecord(const ModelReader& reade
   return std::optional<Record>(std::move(record));
 }
 
-// Pages through the nodes a name-index range lists, in name order: skips the
-// first `offset` visible nodes, then calls take(id, record) for the next ones
-// until it returns false. The scan stops there, so a page costs what it shows,
-// not the size of the range. When no node of this kind is hidden
-// (`any_hidden` false), the skipped nodes are not even read.
-absl::Status VisitVisiblePage(
-    ModelReader& reader, const std::pair<std::string, std::string>& range, size_t offset,
-    bool any_hidden, const std::function<absl::StatusOr<bool>(uint64_t, const NodeRecord&)>& take) {
+// Calls visit(id, record) for each visible node a name-index range lists, in
+// name order.
+absl::Status VisitVisible(ModelReader& reader, const std::pair<std::string, std::string>& range,
+                          const std::function<absl::Status(uint64_t, const NodeRecord&)>& visit) {
   absl::Status status;
-  size_t skipped = 0;
   LINEAGED_RETURN_IF_ERROR(reader.Scan(reader.db()->graph(), range.first, range.second, false,
                                        [&](std::string_view, std::string_view value) {
                                          const uint64_t id = DecodeBigEndian64(value);
-                                         if (!any_hidden && skipped < offset) {
-                                           ++skipped;
-                                           return true;
-                                         }
                                          absl::StatusOr<const NodeRecord*> record = reader.Node(id);
                                          if (!record.ok()) {
                                            status = record.status();
                                            return false;
                                          }
                                          if ((*record)->hidden()) return true;
-                                         if (skipped < offset) {
-                                           ++skipped;
-                                           return true;
-                                         }
-                                         absl::StatusOr<bool> more = take(id, **record);
-                                         if (!more.ok()) {
-                                           status = more.status();
-                                           return false;
-                                         }
-                                         return *more;
+                                         status = visit(id, **record);
+                                         return status.ok();
                                        }));
   return status;
+}
+
+// The nodes of one page of a name-index range, in name order: skips the first
+// `offset` visible nodes and returns the next `limit` at most. Node records are
+// read in batches, one MultiGet each, and the scan stops at the end of the
+// page, so a page costs what it shows, not the size of the range. When no node
+// of this kind is hidden (`any_hidden` false), skipped nodes are not read.
+absl::StatusOr<std::vector<std::pair<uint64_t, const NodeRecord*>>> VisiblePage(
+    ModelReader& reader, const std::pair<std::string, std::string>& range, size_t offset,
+    size_t limit, bool any_hidden) {
+  // Bounds a batch's keys and records when `offset` is large and nodes are hidden.
+  constexpr size_t kMaxBatch = 1024;
+  std::vector<std::pair<uint64_t, const NodeRecord*>> page;
+  size_t skipped = 0;
+  std::string from = range.first;
+  while (page.size() < limit) {
+    const size_t want =
+        std::min(kMaxBatch, limit - page.size() + (any_hidden ? offset - skipped : 0));
+    std::vector<uint64_t> ids;
+    std::string last_key;
+    LINEAGED_RETURN_IF_ERROR(reader.Scan(reader.db()->graph(), from, range.second, false,
+                                         [&](std::string_view key, std::string_view value) {
+                                           if (!any_hidden && skipped < offset) {
+                                             ++skipped;
+                                             return true;
+                                           }
+                                           ids.push_back(DecodeBigEndian64(value));
+                                           last_key.assign(key);
+                                           return ids.size() < want;
+                                         }));
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(ids));
+    for (uint64_t id : ids) {
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+      if (record->hidden()) continue;
+      if (skipped < offset) {
+        ++skipped;
+        continue;
+      }
+      page.emplace_back(id, record);
+      if (page.size() == limit) break;
+    }
+    if (ids.size() < want) break;  // the range is exhausted
+    from = last_key;
+    from.push_back('\0');  // the least key after last_key
+  }
+  return page;
 }
 
 absl::Status NamespaceNotFound(std::string_view name) {
@@ -147,21 +176,23 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   LINEAGED_ASSIGN_OR_RETURN(auto start_node, reader.VisibleNode(start.kind, start.name));
   const uint64_t start_id = start_node.first;
 
-  // Ids adjacent through edges of `prefix`, leaving out hidden nodes.
+  // Appends the ids adjacent to `id` through edges of `prefix`, hidden or not.
   auto adjacent = [&](char prefix, uint64_t id, std::vector<uint64_t>* out) -> absl::Status {
-    out->clear();
     auto [lo, hi] = IdRange(prefix, id);
-    std::vector<uint64_t> ids;
-    LINEAGED_RETURN_IF_ERROR(
-        reader.Scan(db_->graph(), lo, hi, false, [&](std::string_view key, std::string_view) {
-          uint64_t first, second;
-          if (internal::DecodeEdgeKey(key, &first, &second)) ids.push_back(second);
-          return true;
-        }));
-    for (uint64_t other : ids) {
-      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(other));
-      if (!record->hidden()) out->push_back(other);
+    return reader.Scan(db_->graph(), lo, hi, false, [&](std::string_view key, std::string_view) {
+      uint64_t first, second;
+      if (internal::DecodeEdgeKey(key, &first, &second)) out->push_back(second);
+      return true;
+    });
+  };
+  // Leaves out hidden nodes; their records must be read (prefetched) already.
+  auto drop_hidden = [&](std::vector<uint64_t>* ids) -> absl::Status {
+    std::vector<uint64_t> visible;
+    for (uint64_t id : *ids) {
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+      if (!record->hidden()) visible.push_back(id);
     }
+    *ids = std::move(visible);
     return absl::OkStatus();
   };
 
@@ -172,7 +203,10 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   } else {
     // Marquez starts from the dataset's newest producer, else its newest consumer.
     for (char prefix : {internal::kInEdgePrefix, internal::kOutEdgePrefix}) {
+      scratch.clear();
       LINEAGED_RETURN_IF_ERROR(adjacent(prefix, start_id, &scratch));
+      LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(scratch));
+      LINEAGED_RETURN_IF_ERROR(drop_hidden(&scratch));
       int64_t newest = 0;
       for (uint64_t job : scratch) {
         LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
@@ -195,6 +229,8 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   }
 
   // Breadth-first over jobs; depth counts job hops through shared datasets.
+  // Each hop reads its datasets' records in one batch, then its neighbour
+  // jobs' records in one batch.
   struct Adjacency {
     std::vector<uint64_t> in;
     std::vector<uint64_t> out;
@@ -202,24 +238,40 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   std::unordered_map<uint64_t, Adjacency> dataset_edges;  // dataset -> jobs
   std::vector<uint64_t> frontier = {start_job};
   std::unordered_set<uint64_t> visited_jobs = {start_job};
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(frontier));
   for (int hop = 0; !frontier.empty(); ++hop) {
-    std::vector<uint64_t> next;
+    std::vector<uint64_t> datasets;
     for (uint64_t job : frontier) {
       LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
-      for (const auto* datasets : {&record->current_inputs(), &record->current_outputs()}) {
-        for (uint64_t dataset : *datasets) {
-          LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset_record, reader.Node(dataset));
-          if (dataset_record->hidden()) continue;
-          auto [it, inserted] = dataset_edges.try_emplace(dataset);
-          if (!inserted) continue;
-          LINEAGED_RETURN_IF_ERROR(adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
-          LINEAGED_RETURN_IF_ERROR(adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
-          if (hop >= depth) continue;
-          for (const auto* jobs : {&it->second.in, &it->second.out}) {
-            for (uint64_t neighbour : *jobs) {
-              if (visited_jobs.insert(neighbour).second) next.push_back(neighbour);
-            }
-          }
+      datasets.insert(datasets.end(), record->current_inputs().begin(),
+                      record->current_inputs().end());
+      datasets.insert(datasets.end(), record->current_outputs().begin(),
+                      record->current_outputs().end());
+    }
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(datasets));
+    std::vector<uint64_t> reached;  // datasets first reached in this hop
+    std::vector<uint64_t> neighbours;
+    for (uint64_t dataset : datasets) {
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset_record, reader.Node(dataset));
+      if (dataset_record->hidden()) continue;
+      auto [it, inserted] = dataset_edges.try_emplace(dataset);
+      if (!inserted) continue;
+      reached.push_back(dataset);
+      LINEAGED_RETURN_IF_ERROR(adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
+      LINEAGED_RETURN_IF_ERROR(adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
+      neighbours.insert(neighbours.end(), it->second.in.begin(), it->second.in.end());
+      neighbours.insert(neighbours.end(), it->second.out.begin(), it->second.out.end());
+    }
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(neighbours));
+    std::vector<uint64_t> next;
+    for (uint64_t dataset : reached) {
+      Adjacency& adjacency = dataset_edges[dataset];
+      LINEAGED_RETURN_IF_ERROR(drop_hidden(&adjacency.in));
+      LINEAGED_RETURN_IF_ERROR(drop_hidden(&adjacency.out));
+      if (hop >= depth) continue;
+      for (const auto* jobs : {&adjacency.in, &adjacency.out}) {
+        for (uint64_t neighbour : *jobs) {
+          if (visited_jobs.insert(neighbour).second) next.push_back(neighbour);
         }
       }
     }
@@ -244,8 +296,13 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     datasets_in_graph.insert(internal::NameOf(*record));
   }
   auto outside = [&](const QualifiedName& name) { return !datasets_in_graph.contains(name); };
+  std::vector<std::pair<uint64_t, const NodeRecord*>> jobs;
   for (uint64_t job : visited_jobs) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
+    jobs.emplace_back(job, record);
+  }
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, /*latest_runs=*/false));
+  for (const auto& [job, record] : jobs) {
     JobNode node;
     LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, /*latest_runs=*/false));
     std::erase_if(node.data.inputs, outside);
@@ -428,14 +485,16 @@ absl::StatusOr<Page<DatasetInfo>> GraphStore::ListDatasets(std::string_view name
   Page<DatasetInfo> page;
   page.total_count = ns->visible_datasets();
   if (limit == 0) return page;
-  LINEAGED_RETURN_IF_ERROR(
-      VisitVisiblePage(reader, NamespaceRange(internal::kDatasetNamePrefix, namespace_name), offset,
-                       committer_->counters().hidden_datasets() != 0,
-                       [&](uint64_t, const NodeRecord& record) -> absl::StatusOr<bool> {
-                         LINEAGED_ASSIGN_OR_RETURN(DatasetInfo info, reader.Dataset(record));
-                         page.items.push_back(std::move(info));
-                         return page.items.size() < limit;
-                       }));
+  LINEAGED_ASSIGN_OR_RETURN(
+      auto nodes, VisiblePage(reader, NamespaceRange(internal::kDatasetNamePrefix, namespace_name),
+                              offset, limit, committer_->counters().hidden_datasets() != 0));
+  ModelReader::FacetMaps facets;
+  for (const auto& [id, record] : nodes) facets.push_back(&record->facets());
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchFacets(facets));
+  for (const auto& [id, record] : nodes) {
+    LINEAGED_ASSIGN_OR_RETURN(DatasetInfo info, reader.Dataset(*record));
+    page.items.push_back(std::move(info));
+  }
   return page;
 }
 
@@ -533,30 +592,29 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
   if (!filtered) {
     // The true total is known, so the scan stops at the end of the page.
     if (limit == 0) return page;
-    LINEAGED_RETURN_IF_ERROR(VisitVisiblePage(
-        reader, range, offset, committer_->counters().hidden_jobs() != 0,
-        [&](uint64_t id, const NodeRecord& record) -> absl::StatusOr<bool> {
-          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, /*latest_runs=*/true));
-          page.items.push_back(std::move(info));
-          return page.items.size() < limit;
-        }));
+    LINEAGED_ASSIGN_OR_RETURN(auto jobs, VisiblePage(reader, range, offset, limit,
+                                                     committer_->counters().hidden_jobs() != 0));
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, /*latest_runs=*/true));
+    for (const auto& [id, record] : jobs) {
+      LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, /*latest_runs=*/true));
+      page.items.push_back(std::move(info));
+    }
     return page;
   }
   // Filtered by the latest run's state: the total needs every job's state.
   size_t matched = 0;
-  LINEAGED_RETURN_IF_ERROR(VisitVisiblePage(
-      reader, range, /*offset=*/0, /*any_hidden=*/true,
-      [&](uint64_t id, const NodeRecord& record) -> absl::StatusOr<bool> {
+  LINEAGED_RETURN_IF_ERROR(
+      VisitVisible(reader, range, [&](uint64_t id, const NodeRecord& record) -> absl::Status {
         LINEAGED_ASSIGN_OR_RETURN(RunState state, reader.LatestRunState(record));
         if (std::find(last_run_states.begin(), last_run_states.end(), state) ==
             last_run_states.end()) {
-          return true;
+          return absl::OkStatus();
         }
         if (matched++ >= offset && page.items.size() < limit) {
           LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, /*latest_runs=*/true));
           page.items.push_back(std::move(info));
         }
-        return true;
+        return absl::OkStatus();
       }));
   page.total_count = matched;
   return page;
@@ -566,6 +624,7 @@ absl::StatusOr<JobInfo> GraphStore::GetJob(const QualifiedName& name) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kJob, name));
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs({node}, /*latest_runs=*/true));
   return reader.Job(node.first, *node.second, /*latest_runs=*/true);
 }
 
@@ -636,9 +695,11 @@ absl::StatusOr<Page<RunInfo>> GraphStore::ListRuns(const QualifiedName& job, siz
         ids.push_back(internal::UuidOf(key.substr(key.size() - 16)));
         return true;
       }));
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchRuns(ids));
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchRunDetails(ids));
   for (const Uuid& id : ids) {
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, reader.Run(id));
-    if (!run) continue;
+    LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, reader.Run(id));
+    if (run == nullptr) continue;
     LINEAGED_ASSIGN_OR_RETURN(RunInfo info, reader.RunOf(id, *run));
     page.items.push_back(std::move(info));
   }
@@ -648,8 +709,10 @@ absl::StatusOr<Page<RunInfo>> GraphStore::ListRuns(const QualifiedName& job, siz
 absl::StatusOr<RunInfo> GraphStore::GetRun(const Uuid& run_id) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, reader.Run(run_id));
-  if (!run) return absl::NotFoundError(absl::StrCat("Run '", FormatUuid(run_id), "' not found."));
+  LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, reader.Run(run_id));
+  if (run == nullptr) {
+    return absl::NotFoundError(absl::StrCat("Run '", FormatUuid(run_id), "' not found."));
+  }
   return reader.RunOf(run_id, *run);
 }
 
@@ -657,8 +720,10 @@ absl::StatusOr<std::vector<Facet>> GraphStore::GetRunFacets(const Uuid& run_id,
                                                             bool job_facets) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, reader.Run(run_id));
-  if (!run) return absl::NotFoundError(absl::StrCat("Run '", FormatUuid(run_id), "' not found."));
+  LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, reader.Run(run_id));
+  if (run == nullptr) {
+    return absl::NotFoundError(absl::StrCat("Run '", FormatUuid(run_id), "' not found."));
+  }
   return reader.FacetsOf(job_facets ? run->job_facets() : run->facets());
 }
 

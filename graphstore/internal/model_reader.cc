@@ -1,8 +1,12 @@
 #include "graphstore/internal/model_reader.h"
 
 #include <algorithm>
+#include <numeric>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 #include "graphstore/base/status_macros.h"
 #include "graphstore/base/time_format.h"
@@ -44,6 +48,32 @@ std::vector<FieldInfo> FieldsOf(const google::protobuf::RepeatedPtrField<FieldRe
   return out;
 }
 
+// Namespace and name of a serialised NodeRecord, skipping its other fields:
+// a name is all a run's datasets or a job's IO show, and a dataset's fields,
+// facets and column lineage are most of its bytes.
+bool ParseNodeName(std::string_view bytes, QualifiedName* name) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  while (const uint32_t tag = in.ReadTag()) {
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    const bool delimited =
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if (delimited && field == NodeRecord::kNamespaceNameFieldNumber) {
+      if (!WireFormatLite::ReadString(&in, &name->namespace_name)) return false;
+    } else if (delimited && field == NodeRecord::kNameFieldNumber) {
+      if (!WireFormatLite::ReadString(&in, &name->name)) return false;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
+  }
+  return in.ConsumedEntireMessage();
+}
+
+void AddFacetMap(const ModelReader::FacetMap& map, ModelReader::FacetMaps* maps) {
+  if (!map.empty()) maps->push_back(&map);
+}
+
 }  // namespace
 
 QualifiedName NameOf(const NodeRecord& record) {
@@ -70,6 +100,30 @@ absl::StatusOr<std::optional<std::string>> ModelReader::Get(rocksdb::ColumnFamil
   if (s.IsNotFound()) return std::optional<std::string>();
   LINEAGED_RETURN_IF_ERROR(FromRocksDb(s, "get"));
   return std::optional<std::string>(std::move(value));
+}
+
+absl::Status ModelReader::MultiGet(
+    rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& keys,
+    const std::function<absl::Status(size_t, std::string_view)>& found) const {
+  if (keys.empty()) return absl::OkStatus();
+  // Sorted keys let RocksDB look up neighbours in one pass over each file.
+  std::vector<size_t> order(keys.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&keys](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (size_t i : order) slices.emplace_back(keys[i]);
+  // Pinned values: no copy out of the block cache.
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->db()->MultiGet(options_, cf, slices.size(), slices.data(), values.data(), statuses.data(),
+                      /*sorted_input=*/true);
+  for (size_t j = 0; j < order.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;
+    LINEAGED_RETURN_IF_ERROR(FromRocksDb(statuses[j], "multiget"));
+    LINEAGED_RETURN_IF_ERROR(found(order[j], values[j].ToStringView()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ModelReader::Scan(
@@ -118,6 +172,159 @@ absl::StatusOr<const NodeRecord*> ModelReader::Node(uint64_t id) {
   return record;
 }
 
+absl::StatusOr<QualifiedName> ModelReader::NodeName(uint64_t id) {
+  if (auto it = nodes_.find(id); it != nodes_.end()) return NameOf(*it->second);
+  if (auto it = names_.find(id); it != names_.end()) return it->second;
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), NodeKey(id)));
+  if (!bytes) return absl::DataLossError("an index points at a missing node");
+  QualifiedName name;
+  if (!ParseNodeName(*bytes, &name)) return absl::DataLossError("unreadable graph record");
+  names_.emplace(id, name);
+  return name;
+}
+
+absl::Status ModelReader::PrefetchNodes(const std::vector<uint64_t>& ids) {
+  absl::flat_hash_set<uint64_t> wanted;
+  std::vector<uint64_t> missing;
+  std::vector<std::string> keys;
+  for (uint64_t id : ids) {
+    if (nodes_.contains(id) || !wanted.insert(id).second) continue;
+    missing.push_back(id);
+    keys.push_back(NodeKey(id));
+  }
+  return MultiGet(db_->graph(), keys, [&](size_t i, std::string_view value) -> absl::Status {
+    NodeRecord* record = google::protobuf::Arena::CreateMessage<NodeRecord>(&arena_);
+    LINEAGED_RETURN_IF_ERROR(Parse(value, record));
+    nodes_.emplace(missing[i], record);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ModelReader::PrefetchNames(const std::vector<uint64_t>& ids) {
+  absl::flat_hash_set<uint64_t> wanted;
+  std::vector<uint64_t> missing;
+  std::vector<std::string> keys;
+  for (uint64_t id : ids) {
+    if (nodes_.contains(id) || names_.contains(id) || !wanted.insert(id).second) continue;
+    missing.push_back(id);
+    keys.push_back(NodeKey(id));
+  }
+  return MultiGet(db_->graph(), keys, [&](size_t i, std::string_view value) -> absl::Status {
+    QualifiedName name;
+    if (!ParseNodeName(value, &name)) return absl::DataLossError("unreadable graph record");
+    names_.emplace(missing[i], std::move(name));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ModelReader::PrefetchRuns(const std::vector<Uuid>& ids) {
+  absl::flat_hash_set<Uuid> wanted;
+  std::vector<Uuid> missing;
+  std::vector<std::string> keys;
+  for (const Uuid& id : ids) {
+    if (runs_.contains(id) || !wanted.insert(id).second) continue;
+    missing.push_back(id);
+    keys.push_back(RunKey(id));
+  }
+  LINEAGED_RETURN_IF_ERROR(
+      MultiGet(db_->graph(), keys, [&](size_t i, std::string_view value) -> absl::Status {
+        RunRecord* record = google::protobuf::Arena::CreateMessage<RunRecord>(&arena_);
+        LINEAGED_RETURN_IF_ERROR(Parse(value, record));
+        runs_[missing[i]] = record;
+        return absl::OkStatus();
+      }));
+  // Runs the MultiGet did not find do not exist in this snapshot.
+  for (const Uuid& id : missing) runs_.try_emplace(id, nullptr);
+  return absl::OkStatus();
+}
+
+void ModelReader::AddRunDetails(const std::vector<Uuid>& ids, std::vector<uint64_t>* nodes,
+                                FacetMaps* maps) const {
+  for (const Uuid& id : ids) {
+    auto it = runs_.find(id);
+    if (it == runs_.end() || it->second == nullptr) continue;
+    const RunRecord& run = *it->second;
+    nodes->push_back(run.job_node_id());
+    for (const auto* list : {&run.inputs(), &run.outputs()}) {
+      for (const RunDatasetRecord& entry : *list) {
+        nodes->push_back(entry.dataset_id());
+        AddFacetMap(entry.facets(), maps);
+      }
+    }
+    AddFacetMap(run.facets(), maps);
+  }
+}
+
+absl::Status ModelReader::PrefetchRunDetails(const std::vector<Uuid>& ids) {
+  std::vector<uint64_t> nodes;
+  FacetMaps maps;
+  AddRunDetails(ids, &nodes, &maps);
+  LINEAGED_RETURN_IF_ERROR(PrefetchNames(nodes));
+  return PrefetchFacets(maps);
+}
+
+absl::Status ModelReader::PrefetchJobs(
+    const std::vector<std::pair<uint64_t, const NodeRecord*>>& jobs, bool latest_runs) {
+  std::vector<uint64_t> nodes;
+  std::vector<Uuid> runs;
+  FacetMaps maps;
+  for (const auto& [id, record] : jobs) {
+    if (record->parent_job_id() != 0) nodes.push_back(record->parent_job_id());
+    nodes.insert(nodes.end(), record->current_inputs().begin(), record->current_inputs().end());
+    nodes.insert(nodes.end(), record->current_outputs().begin(), record->current_outputs().end());
+    if (record->latest_run_id().size() == 16) runs.push_back(UuidOf(record->latest_run_id()));
+    if (latest_runs) {
+      LINEAGED_ASSIGN_OR_RETURN(const std::vector<Uuid>* ids, LatestRunIds(id));
+      runs.insert(runs.end(), ids->begin(), ids->end());
+    }
+    AddFacetMap(record->facets(), &maps);
+  }
+  LINEAGED_RETURN_IF_ERROR(PrefetchRuns(runs));
+  // One names read and one facets read for the jobs and their runs together.
+  AddRunDetails(runs, &nodes, &maps);
+  LINEAGED_RETURN_IF_ERROR(PrefetchNames(nodes));
+  return PrefetchFacets(maps);
+}
+
+absl::Status ModelReader::PrefetchFacets(const FacetMaps& maps) {
+  std::vector<FacetDigest> missing;
+  std::vector<std::string> keys;
+  absl::flat_hash_set<FacetDigest> wanted;
+  for (const auto* map : maps) {
+    for (const auto& [name, value] : *map) {
+      if (value.deleted()) continue;
+      const FacetDigest digest = DigestOf(value);
+      if (facet_texts_.contains(digest) || !wanted.insert(digest).second) continue;
+      missing.push_back(digest);
+      keys.push_back(FacetKey(DigestBytes(digest)));
+    }
+  }
+  return MultiGet(db_->graph(), keys, [&](size_t i, std::string_view value) {
+    facet_texts_.emplace(missing[i], std::string(value));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<const std::vector<Uuid>*> ModelReader::LatestRunIds(uint64_t job_id) {
+  auto [it, inserted] = latest_run_ids_.try_emplace(job_id);
+  if (!inserted) return &it->second;
+  std::string start(1, kRunListPrefix);
+  AppendBigEndian64(&start, job_id);
+  std::string end(1, kRunListPrefix);
+  AppendBigEndian64(&end, job_id + 1);
+  std::vector<Uuid>& ids = it->second;
+  absl::Status status =
+      Scan(db_->graph(), start, end, false, [&](std::string_view key, std::string_view) {
+        ids.push_back(UuidOf(key.substr(key.size() - 16)));
+        return ids.size() < kLatestRuns;
+      });
+  if (!status.ok()) {
+    latest_run_ids_.erase(job_id);
+    return status;
+  }
+  return &ids;
+}
+
 absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> ModelReader::VisibleNode(
     NodeKind kind, const QualifiedName& name) {
   LINEAGED_ASSIGN_OR_RETURN(std::optional<uint64_t> id, LookupId(kind, name));
@@ -132,12 +339,16 @@ absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> ModelReader::VisibleNode(
   return std::make_pair(*id, record);
 }
 
-absl::StatusOr<std::optional<RunRecord>> ModelReader::Run(const Uuid& run_id) {
+absl::StatusOr<const RunRecord*> ModelReader::Run(const Uuid& run_id) {
+  if (auto it = runs_.find(run_id); it != runs_.end()) return it->second;
   LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), RunKey(run_id)));
-  if (!bytes) return std::optional<RunRecord>();
-  RunRecord record;
-  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &record));
-  return std::optional<RunRecord>(std::move(record));
+  RunRecord* record = nullptr;
+  if (bytes) {
+    record = google::protobuf::Arena::CreateMessage<RunRecord>(&arena_);
+    LINEAGED_RETURN_IF_ERROR(Parse(*bytes, record));
+  }
+  runs_.emplace(run_id, record);
+  return record;
 }
 
 absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::string_view name) {
@@ -149,8 +360,7 @@ absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::strin
   return std::optional<NamespaceRecord>(std::move(record));
 }
 
-absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(
-    const google::protobuf::Map<std::string, FacetValue>& map) {
+absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(const FacetMap& map) {
   std::vector<Facet> out;
   for (const auto& [name, value] : map) {
     if (value.deleted()) continue;
@@ -211,8 +421,7 @@ absl::StatusOr<DatasetInfo> ModelReader::Dataset(const NodeRecord& record, Datas
 absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& record) {
   RunInfo info;
   info.id = run_id;
-  LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* job, Node(record.job_node_id()));
-  info.job = NameOf(*job);
+  LINEAGED_ASSIGN_OR_RETURN(info.job, NodeName(record.job_node_id()));
   info.created_at_micros = record.created_at_micros();
   info.updated_at_micros = record.updated_at_micros();
   if (record.has_nominal_start_micros()) info.nominal_start_micros = record.nominal_start_micros();
@@ -230,9 +439,9 @@ absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& 
     std::vector<RunDatasetVersion>& out =
         list == &record.inputs() ? info.input_versions : info.output_versions;
     for (const RunDatasetRecord& entry : *list) {
-      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(entry.dataset_id()));
+      LINEAGED_ASSIGN_OR_RETURN(QualifiedName dataset, NodeName(entry.dataset_id()));
       LINEAGED_ASSIGN_OR_RETURN(std::vector<Facet> facets, FacetsOf(entry.facets()));
-      out.push_back(RunDatasetVersion{DatasetVersionId{NameOf(*dataset), UuidOf(entry.version())},
+      out.push_back(RunDatasetVersion{DatasetVersionId{std::move(dataset), UuidOf(entry.version())},
                                       std::move(facets)});
     }
   }
@@ -256,16 +465,16 @@ absl::StatusOr<RunInfo> ModelReader::RunOf(const Uuid& run_id, const RunRecord& 
 absl::StatusOr<std::optional<RunInfo>> ModelReader::LatestRun(const NodeRecord& job) {
   if (job.latest_run_id().size() != 16) return std::optional<RunInfo>();
   Uuid id = UuidOf(job.latest_run_id());
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(id));
-  if (!run) return std::optional<RunInfo>();
+  LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(id));
+  if (run == nullptr) return std::optional<RunInfo>();
   LINEAGED_ASSIGN_OR_RETURN(RunInfo info, RunOf(id, *run));
   return std::optional<RunInfo>(std::move(info));
 }
 
 absl::StatusOr<RunState> ModelReader::LatestRunState(const NodeRecord& job) {
   if (job.latest_run_id().size() != 16) return RunState::kNew;
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(UuidOf(job.latest_run_id())));
-  return run ? static_cast<RunState>(run->state()) : RunState::kNew;
+  LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(UuidOf(job.latest_run_id())));
+  return run != nullptr ? static_cast<RunState>(run->state()) : RunState::kNew;
 }
 
 absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, bool latest_runs) {
@@ -274,11 +483,10 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   info.type = record.streaming() ? "STREAM" : "BATCH";
   info.simple_name = record.name();
   if (record.parent_job_id() != 0) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* parent, Node(record.parent_job_id()));
-    info.parent_job_name = parent->name();
-    info.parent_job_uuid =
-        NameUuidFromBytes(absl::StrCat(parent->namespace_name(), ":", parent->name()));
-    std::string prefix = parent->name() + ".";
+    LINEAGED_ASSIGN_OR_RETURN(QualifiedName parent, NodeName(record.parent_job_id()));
+    info.parent_job_name = parent.name;
+    info.parent_job_uuid = NameUuidFromBytes(absl::StrCat(parent.namespace_name, ":", parent.name));
+    std::string prefix = parent.name + ".";
     if (record.name().size() > prefix.size() && record.name().starts_with(prefix)) {
       info.simple_name = record.name().substr(prefix.size());
     }
@@ -287,31 +495,22 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   info.created_at_micros = record.created_at_micros();
   info.updated_at_micros = record.updated_at_micros();
   for (uint64_t input : record.current_inputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(input));
-    info.inputs.push_back(NameOf(*dataset));
+    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(input));
+    info.inputs.push_back(std::move(name));
   }
   for (uint64_t output : record.current_outputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(output));
-    info.outputs.push_back(NameOf(*dataset));
+    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(output));
+    info.outputs.push_back(std::move(name));
   }
   std::sort(info.inputs.begin(), info.inputs.end());
   std::sort(info.outputs.begin(), info.outputs.end());
   if (record.has_location()) info.location = record.location();
   if (record.has_description()) info.description = record.description();
   if (latest_runs) {
-    std::string start(1, kRunListPrefix);
-    AppendBigEndian64(&start, id);
-    std::string end(1, kRunListPrefix);
-    AppendBigEndian64(&end, id + 1);
-    std::vector<Uuid> ids;
-    LINEAGED_RETURN_IF_ERROR(
-        Scan(db_->graph(), start, end, false, [&](std::string_view key, std::string_view) {
-          ids.push_back(UuidOf(key.substr(key.size() - 16)));
-          return ids.size() < kLatestRuns;
-        }));
-    for (const Uuid& run_id : ids) {
-      LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
-      if (!run) continue;
+    LINEAGED_ASSIGN_OR_RETURN(const std::vector<Uuid>* ids, LatestRunIds(id));
+    for (const Uuid& run_id : *ids) {
+      LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(run_id));
+      if (run == nullptr) continue;
       LINEAGED_ASSIGN_OR_RETURN(RunInfo run_info, RunOf(run_id, *run));
       info.latest_runs.push_back(std::move(run_info));
     }
@@ -343,8 +542,8 @@ absl::StatusOr<DatasetVersionInfo> ModelReader::DatasetVersion(const NodeRecord&
   if (record.schema_version().size() == 16) info.schema_version = UuidOf(record.schema_version());
   if (record.run_id().size() == 16) {
     Uuid run_id = UuidOf(record.run_id());
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
-    if (run) {
+    LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(run_id));
+    if (run != nullptr) {
       LINEAGED_ASSIGN_OR_RETURN(info.created_by_run, RunOf(run_id, *run));
     }
   }
@@ -360,19 +559,19 @@ absl::StatusOr<JobVersionInfo> ModelReader::JobVersion(const NodeRecord& job,
   info.updated_at_micros = record.updated_at_micros();
   if (record.has_location()) info.location = record.location();
   for (uint64_t input : record.inputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(input));
-    info.inputs.push_back(NameOf(*dataset));
+    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(input));
+    info.inputs.push_back(std::move(name));
   }
   for (uint64_t output : record.outputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset, Node(output));
-    info.outputs.push_back(NameOf(*dataset));
+    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(output));
+    info.outputs.push_back(std::move(name));
   }
   std::sort(info.inputs.begin(), info.inputs.end());
   std::sort(info.outputs.begin(), info.outputs.end());
   if (record.latest_run_id().size() == 16) {
     Uuid run_id = UuidOf(record.latest_run_id());
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<RunRecord> run, Run(run_id));
-    if (run) {
+    LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(run_id));
+    if (run != nullptr) {
       LINEAGED_ASSIGN_OR_RETURN(info.latest_run, RunOf(run_id, *run));
     }
   }

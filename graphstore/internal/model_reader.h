@@ -3,6 +3,12 @@
 // Read side of the model: one RocksDB snapshot per reader, so a response is
 // consistent with itself, and conversion of graph records into the read
 // types of graphstore/types.h. Not thread-safe: one reader per request.
+//
+// Records read are kept for the reader's life (nodes, node names, runs, facet
+// texts). A page first calls Prefetch… with what it will show, which reads
+// the missing records in one RocksDB MultiGet per kind; the per-item calls
+// (Node, Run, Job, RunOf, ...) then find them and return what they would have
+// returned without the prefetch.
 
 #include <functional>
 #include <memory>
@@ -26,6 +32,9 @@ namespace lineaged::graphstore::internal {
 
 class ModelReader {
  public:
+  using FacetMap = google::protobuf::Map<std::string, FacetValue>;
+  using FacetMaps = std::vector<const FacetMap*>;
+
   explicit ModelReader(const Database* db);
   ~ModelReader();
   ModelReader(const ModelReader&) = delete;
@@ -47,10 +56,14 @@ class ModelReader {
   // Node id by name; datasets also by symlink alias. Hidden nodes included.
   absl::StatusOr<std::optional<uint64_t>> LookupId(NodeKind kind, const QualifiedName& name);
   absl::StatusOr<const NodeRecord*> Node(uint64_t id);
+  // A node's (namespace, name), without parsing the rest of its record when
+  // the record is not already read. DataLoss if the node is missing.
+  absl::StatusOr<QualifiedName> NodeName(uint64_t id);
   // The node of a visible dataset or job, or NotFound with Marquez's message.
   absl::StatusOr<std::pair<uint64_t, const NodeRecord*>> VisibleNode(NodeKind kind,
                                                                      const QualifiedName& name);
-  absl::StatusOr<std::optional<RunRecord>> Run(const Uuid& run_id);
+  // The run's record, or nullptr if there is none. Valid while the reader lives.
+  absl::StatusOr<const RunRecord*> Run(const Uuid& run_id);
   absl::StatusOr<std::optional<NamespaceRecord>> Namespace(std::string_view name);
 
   // kLineage leaves out what a lineage graph's DatasetData does not show
@@ -67,14 +80,39 @@ class ModelReader {
 
   // A record's facets with their texts (stored once, by digest), sorted by
   // name; deleted facets left out. DataLoss if a text is missing.
-  absl::StatusOr<std::vector<Facet>> FacetsOf(
-      const google::protobuf::Map<std::string, FacetValue>& map);
+  absl::StatusOr<std::vector<Facet>> FacetsOf(const FacetMap& map);
 
   // The latest run of a job, if it has one.
   absl::StatusOr<std::optional<RunInfo>> LatestRun(const NodeRecord& job);
   absl::StatusOr<RunState> LatestRunState(const NodeRecord& job);
 
+  // Batched reads of what later calls will ask for, one MultiGet per kind of
+  // record, keys sorted; records already read are skipped. Absent records
+  // are not errors here: the later per-item call reports them as it would
+  // without the prefetch.
+  absl::Status PrefetchNodes(const std::vector<uint64_t>& ids);
+  absl::Status PrefetchNames(const std::vector<uint64_t>& ids);
+  absl::Status PrefetchRuns(const std::vector<Uuid>& ids);
+  // Names and facet texts RunOf needs for these (already read) runs.
+  absl::Status PrefetchRunDetails(const std::vector<Uuid>& ids);
+  // Everything Job(id, record, latest_runs) reads for each of `jobs`, whose
+  // records are already read.
+  absl::Status PrefetchJobs(const std::vector<std::pair<uint64_t, const NodeRecord*>>& jobs,
+                            bool latest_runs);
+  // Facet texts of `maps`, as FacetsOf will ask for them.
+  absl::Status PrefetchFacets(const FacetMaps& maps);
+
  private:
+  // Calls found(i, value) for each present keys[i], after one MultiGet on the
+  // snapshot. `keys` must be distinct.
+  absl::Status MultiGet(rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& keys,
+                        const std::function<absl::Status(size_t, std::string_view)>& found) const;
+  // Adds the node ids and facet maps RunOf reads for runs already read.
+  void AddRunDetails(const std::vector<Uuid>& ids, std::vector<uint64_t>* nodes,
+                     FacetMaps* maps) const;
+  // Ids of a job's newest runs (at most 10), from its run list.
+  absl::StatusOr<const std::vector<Uuid>*> LatestRunIds(uint64_t job_id);
+
   const Database* db_;
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions options_;
@@ -82,6 +120,10 @@ class ModelReader {
   // freeing them one string at a time cost as much as reading them.
   google::protobuf::Arena arena_;
   std::unordered_map<uint64_t, NodeRecord*> nodes_;
+  absl::flat_hash_map<uint64_t, QualifiedName> names_;  // read without their records
+  // Run records by id; nullptr: no such run.
+  absl::flat_hash_map<Uuid, const RunRecord*> runs_;
+  absl::flat_hash_map<uint64_t, std::vector<Uuid>> latest_run_ids_;  // by job id
   // Unbounded iterators on `snapshot_`, by column family; Scan checks bounds.
   mutable std::unordered_map<rocksdb::ColumnFamilyHandle*, std::unique_ptr<rocksdb::Iterator>>
       iterators_;
