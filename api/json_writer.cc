@@ -10,7 +10,7 @@ namespace lineaged::api {
 JsonWriter& JsonWriter::Timestamp(int64_t micros_since_epoch) {
   char text[graphstore::kIsoTimestampBufferSize];
   size_t length = graphstore::FormatIsoTimestamp(micros_since_epoch, text);
-  writer_.String(text, static_cast<rapidjson::SizeType>(length));
+  writer_.PlainString(text, length);  // digits and "-:.TZ"
   return *this;
 }
 
@@ -23,7 +23,7 @@ JsonWriter& JsonWriter::Uuid(const graphstore::Uuid& uuid) {
     text[at++] = kHex[uuid[i] >> 4];
     text[at++] = kHex[uuid[i] & 0xf];
   }
-  writer_.String(text, static_cast<rapidjson::SizeType>(at));
+  writer_.PlainString(text, at);
   return *this;
 }
 

@@ -14,8 +14,13 @@
 // Contract: strings must be valid UTF-8. Everything the API renders comes from
 // events simdjson validated or from path segments the router checked (see
 // IsValidUtf8), so the writer does not re-validate on the hot path.
+//
+// Output is RapidJSON's, byte for byte; strings that need no escaping (nearly
+// all: names, keys, times, UUIDs) and raw values are copied with memcpy
+// instead of RapidJSON's character loop, which was a fifth of a job page's CPU.
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +34,58 @@
 #include "graphstore/types.h"
 
 namespace lineaged::api {
+namespace internal {
+
+// RapidJSON's writer plus whole-span copies. Prefix() writes the separator and
+// counts the value, exactly as RapidJSON's own String and RawValue do.
+class SpanWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  explicit SpanWriter(rapidjson::StringBuffer& buffer) : Writer(buffer) {}
+
+  // A string value or key whose bytes need no escaping (see NeedsEscape).
+  void PlainString(const char* text, size_t length) {
+    Prefix(rapidjson::kStringType);
+    char* out = os_->Push(length + 2);
+    out[0] = '"';
+    std::memcpy(out + 1, text, length);
+    out[length + 1] = '"';
+    EndValue(true);
+  }
+  // One complete JSON value, copied verbatim.
+  void Raw(const char* json, size_t length) {
+    Prefix(rapidjson::kObjectType);
+    std::memcpy(os_->Push(length), json, length);
+    EndValue(true);
+  }
+  // The value already written at [begin, end) of the buffer, written again.
+  void Repeat(size_t begin, size_t end) {
+    Prefix(rapidjson::kObjectType);
+    // Room first (for the text and GetString's terminator): the copy's source
+    // is in the buffer, which must not move under it.
+    os_->Reserve(end - begin + 1);
+    const char* text = os_->GetString() + begin;
+    std::memcpy(os_->PushUnsafe(end - begin), text, end - begin);
+    EndValue(true);
+  }
+  // Where the next value's text will start: after the separator, if any.
+  size_t NextValueOffset() const {
+    size_t at = os_->GetSize();
+    if (!level_stack_.Empty() && level_stack_.template Top<Level>()->valueCount > 0) ++at;
+    return at;
+  }
+};
+
+// Whether RapidJSON would escape a byte of `text` (control characters, '"'
+// and '\\'; it writes every other byte as is).
+inline bool NeedsEscape(std::string_view text) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == '"' || byte == '\\') return true;
+  }
+  return false;
+}
+
+}  // namespace internal
 
 class JsonWriter {
  public:
@@ -53,13 +110,14 @@ class JsonWriter {
     return *this;
   }
   // An object member's name; the next call writes its value.
-  JsonWriter& Key(std::string_view name) {
-    writer_.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-    return *this;
-  }
+  JsonWriter& Key(std::string_view name) { return String(name); }
 
   JsonWriter& String(std::string_view value) {
-    writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    if (internal::NeedsEscape(value)) {
+      writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    } else {
+      writer_.PlainString(value.data(), value.size());
+    }
     return *this;
   }
   JsonWriter& Null() {
@@ -95,7 +153,17 @@ class JsonWriter {
   // complete, valid JSON value (e.g. a facet the collector minified from a
   // parsed event, or a stored raw event).
   JsonWriter& RawJson(std::string_view json) {
-    writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+    writer_.Raw(json.data(), json.size());
+    return *this;
+  }
+
+  // Repeating a value: its text is [NextValueOffset() before writing it,
+  // Offset() after]; RepeatValue(begin, end) writes that text again as the
+  // next value. For a value that appears twice in one answer.
+  size_t NextValueOffset() const { return writer_.NextValueOffset(); }
+  size_t Offset() const { return buffer_.GetSize(); }
+  JsonWriter& RepeatValue(size_t begin, size_t end) {
+    writer_.Repeat(begin, end);
     return *this;
   }
 
@@ -104,7 +172,7 @@ class JsonWriter {
 
  private:
   rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  internal::SpanWriter writer_;
 };
 
 // Whether `text` is well-formed UTF-8 (no overlongs or surrogates).

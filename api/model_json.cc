@@ -107,9 +107,11 @@ void WriteDatasetCommonMembers(const graphstore::DatasetInfo& dataset, JsonWrite
 }
 
 // The members Marquez's Job and lineage JobData share, in order, through
-// latestRun; JobData alone has currentRunUuid.
+// latestRun; JobData alone has currentRunUuid. Returns where latestRun's text
+// is in `out`, [begin, end).
 enum class JobShape { kJob, kLineageData };
-void WriteJobCommonMembers(const graphstore::JobInfo& job, JobShape shape, JsonWriter& out) {
+std::pair<size_t, size_t> WriteJobCommonMembers(const graphstore::JobInfo& job, JobShape shape,
+                                                JsonWriter& out) {
   out.Key("id");
   WriteQualifiedNameJson(job.name, out);
   out.Key("type").String(job.type);
@@ -128,7 +130,9 @@ void WriteJobCommonMembers(const graphstore::JobInfo& job, JobShape shape, JsonW
   out.Key("location").StringOrNull(job.location);
   out.Key("description").StringOrNull(job.description);
   out.Key("latestRun");
+  const size_t begin = out.NextValueOffset();
   WriteRunOrNull(job.latest_run, out);
+  return {begin, out.Offset()};
 }
 
 // [{"origin": ..., "destination": ...}] with `self` at one end and each of
@@ -325,9 +329,17 @@ void WriteDatasetVersionJson(const graphstore::DatasetVersionInfo& version, Json
 
 void WriteJobJson(const graphstore::JobInfo& job, JsonWriter& out) {
   out.BeginObject();
-  WriteJobCommonMembers(job, JobShape::kJob, out);
+  const auto [latest_begin, latest_end] = WriteJobCommonMembers(job, JobShape::kJob, out);
   out.Key("latestRuns").BeginArray();
-  for (const graphstore::RunInfo& run : job.latest_runs) WriteRunJson(run, out);
+  for (const graphstore::RunInfo& run : job.latest_runs) {
+    // The latest run is nearly always one of latestRuns, and the same run
+    // (types.h): its text is copied rather than written again.
+    if (job.latest_run && job.latest_run->id == run.id) {
+      out.RepeatValue(latest_begin, latest_end);
+    } else {
+      WriteRunJson(run, out);
+    }
+  }
   out.EndArray();
   out.Key("facets");
   WriteFacetsJson(job.facets, out);

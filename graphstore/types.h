@@ -300,9 +300,9 @@ struct JobInfo {
   std::vector<QualifiedName> outputs;
   std::optional<std::string> location;
   std::optional<std::string> description;
-  std::optional<RunInfo> latest_run;
-  std::vector<RunInfo> latest_runs;  // newest first, at most 10; only on request
-  std::vector<Facet> facets;         // job facets merged newest-wins, by name
+  std::optional<RunInfo> latest_run;  // equal to the entry of latest_runs with its id, if any
+  std::vector<RunInfo> latest_runs;   // newest first, at most 10; only on request
+  std::vector<Facet> facets;          // job facets merged newest-wins, by name
   std::optional<Uuid> current_version;
   std::vector<std::string> tags;
 };
