@@ -1,8 +1,11 @@
 #include "api/model_json.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 
 #include "api/json_format.h"
 #include "api/json_writer.h"
@@ -259,6 +262,27 @@ TEST(ModelJson, JobHasMarquezKeysInOrder) {
   EXPECT_EQ(DumpJson(json["tags"]), R"(["T1"])");
 }
 
+TEST(ModelJson, JobLatestRunsRepeatTheLatestRunAndWriteTheOthers) {
+  graphstore::JobInfo job = SampleJob();
+  graphstore::RunInfo older = SampleRun();
+  older.id = MakeUuid(0x50);
+  older.state = RunState::kFailed;
+  graphstore::RunInfo oldest = SampleRun();
+  oldest.id = MakeUuid(0x60);
+  job.latest_runs = {older, SampleRun(), oldest};  // the latest run in the middle
+  Json json = JobJson(job);
+  ASSERT_EQ(json["latestRuns"].size(), 3u);
+  EXPECT_EQ(json["latestRuns"][0], RunJson(older));
+  EXPECT_EQ(json["latestRuns"][1], RunJson(SampleRun()));
+  EXPECT_EQ(json["latestRuns"][1], json["latestRun"]);
+  EXPECT_EQ(json["latestRuns"][2], RunJson(oldest));
+  // A latest run that is not among latestRuns (its record is gone).
+  job.latest_run.reset();
+  json = JobJson(job);
+  EXPECT_TRUE(json["latestRun"].is_null());
+  EXPECT_EQ(json["latestRuns"][1], RunJson(SampleRun()));
+}
+
 TEST(ModelJson, JobWithoutRunsRendersNulls) {
   graphstore::JobInfo job;
   job.name = {"ns", "j"};
@@ -323,6 +347,59 @@ TEST(JsonWriter, EscapesStringsAndChecksUtf8) {
   EXPECT_FALSE(
       IsValidUtf8("a\xff"
                   "b"));
+}
+
+// Strings without escapable bytes take a memcpy path; every string must
+// still come out as RapidJSON's own writer writes it.
+TEST(JsonWriter, StringsAreWrittenAsRapidJsonWritesThem) {
+  const std::vector<std::string> strings = {"",
+                                            "plain",
+                                            "postgres://warehouse-09:5432",
+                                            std::string(40, 'x') + "\"" + "y",
+                                            "tab\there",
+                                            "\x1f",
+                                            "\x7f",
+                                            "caf\xc3\xa9 \xf0\x9f\x98\x80",
+                                            "back\\slash",
+                                            "/slash/"};
+  JsonWriter ours;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> theirs(buffer);
+  ours.BeginObject();
+  theirs.StartObject();
+  for (const std::string& text : strings) {
+    ours.Key(text).String(text);
+    theirs.Key(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    theirs.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  }
+  ours.EndObject();
+  theirs.EndObject();
+  EXPECT_EQ(ours.Take(), std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+TEST(JsonWriter, RepeatValueWritesAValueAgainWithItsOwnSeparator) {
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("a");
+  size_t begin = out.NextValueOffset();
+  out.BeginObject().Key("x").Int(1).EndObject();
+  size_t end = out.Offset();
+  out.Key("b").RepeatValue(begin, end);
+  out.Key("c").BeginArray().RepeatValue(begin, end).String("s").RepeatValue(begin, end).EndArray();
+  out.EndObject();
+  EXPECT_EQ(out.Take(), R"({"a":{"x":1},"b":{"x":1},"c":[{"x":1},"s",{"x":1}]})");
+
+  // A value larger than the buffer's spare room: the buffer grows under the copy.
+  JsonWriter big;
+  const std::string text(100000, 'z');
+  big.BeginArray();
+  begin = big.NextValueOffset();
+  big.String(text);
+  end = big.Offset();
+  for (int i = 0; i < 3; ++i) big.RepeatValue(begin, end);
+  big.EndArray();
+  const std::string quoted = "\"" + text + "\"";
+  EXPECT_EQ(big.Take(), "[" + quoted + "," + quoted + "," + quoted + "," + quoted + "]");
 }
 
 TEST(ModelJson, LineageGraphSortsNodesAndBuildsEdges) {
