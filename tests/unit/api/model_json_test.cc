@@ -352,16 +352,24 @@ TEST(JsonWriter, EscapesStringsAndChecksUtf8) {
 // Strings without escapable bytes take a memcpy path; every string must
 // still come out as RapidJSON's own writer writes it.
 TEST(JsonWriter, StringsAreWrittenAsRapidJsonWritesThem) {
-  const std::vector<std::string> strings = {"",
-                                            "plain",
-                                            "postgres://warehouse-09:5432",
-                                            std::string(40, 'x') + "\"" + "y",
-                                            "tab\there",
-                                            "\x1f",
-                                            "\x7f",
-                                            "caf\xc3\xa9 \xf0\x9f\x98\x80",
-                                            "back\\slash",
-                                            "/slash/"};
+  std::vector<std::string> strings = {"",
+                                      "plain",
+                                      "postgres://warehouse-09:5432",
+                                      std::string(40, 'x') + "\"" + "y",
+                                      "tab\there",
+                                      "\x1f",
+                                      "\x7f",
+                                      "caf\xc3\xa9 \xf0\x9f\x98\x80",
+                                      "back\\slash",
+                                      "/slash/"};
+  // An escapable (or high) byte at every position of the first two 16-byte chunks.
+  for (char special : {'"', '\\', '\n', '\x1f', '\x20', '\x80', '\xff'}) {
+    for (size_t at = 0; at < 33; ++at) {
+      std::string text(33, 'a');
+      text[at] = special;
+      strings.push_back(text);
+    }
+  }
   JsonWriter ours;
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> theirs(buffer);
