@@ -27,6 +27,7 @@ namespace lineaged::graphstore {
 
 using internal::DecodeBigEndian64;
 using internal::ModelReader;
+using JobDetail = internal::ModelReader::JobDetail;
 using internal::NodeRecord;
 using internal::RunRecord;
 
@@ -301,10 +302,10 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
     jobs.emplace_back(job, record);
   }
-  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, /*latest_runs=*/false));
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, JobDetail::kLineage));
   for (const auto& [job, record] : jobs) {
     JobNode node;
-    LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, /*latest_runs=*/false));
+    LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, JobDetail::kLineage));
     std::erase_if(node.data.inputs, outside);
     std::erase_if(node.data.outputs, outside);
     graph.jobs.push_back(std::move(node));
@@ -594,9 +595,9 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
     if (limit == 0) return page;
     LINEAGED_ASSIGN_OR_RETURN(auto jobs, VisiblePage(reader, range, offset, limit,
                                                      committer_->counters().hidden_jobs() != 0));
-    LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, /*latest_runs=*/true));
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, JobDetail::kFull));
     for (const auto& [id, record] : jobs) {
-      LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, /*latest_runs=*/true));
+      LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, JobDetail::kFull));
       page.items.push_back(std::move(info));
     }
     return page;
@@ -611,7 +612,7 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
           return absl::OkStatus();
         }
         if (matched++ >= offset && page.items.size() < limit) {
-          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, /*latest_runs=*/true));
+          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, JobDetail::kFull));
           page.items.push_back(std::move(info));
         }
         return absl::OkStatus();
@@ -624,8 +625,8 @@ absl::StatusOr<JobInfo> GraphStore::GetJob(const QualifiedName& name) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
   ModelReader reader(db_.get());
   LINEAGED_ASSIGN_OR_RETURN(auto node, reader.VisibleNode(NodeKind::kJob, name));
-  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs({node}, /*latest_runs=*/true));
-  return reader.Job(node.first, *node.second, /*latest_runs=*/true);
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs({node}, JobDetail::kFull));
+  return reader.Job(node.first, *node.second, JobDetail::kFull);
 }
 
 absl::StatusOr<JobInfo> GraphStore::HideJob(const QualifiedName& name) {

@@ -331,7 +331,9 @@ struct DatasetNode {
 };
 
 struct JobNode {
-  JobInfo data;  // inputs/outputs are the job's whole current IO
+  // Without facets and latest_runs (not in a lineage node); inputs/outputs
+  // are the job's whole current IO.
+  JobInfo data;
 };
 
 // The result of a lineage query. Both lists are sorted by name.

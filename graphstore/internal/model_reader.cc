@@ -264,7 +264,7 @@ absl::Status ModelReader::PrefetchRunDetails(const std::vector<Uuid>& ids) {
 }
 
 absl::Status ModelReader::PrefetchJobs(
-    const std::vector<std::pair<uint64_t, const NodeRecord*>>& jobs, bool latest_runs) {
+    const std::vector<std::pair<uint64_t, const NodeRecord*>>& jobs, JobDetail detail) {
   std::vector<uint64_t> nodes;
   std::vector<Uuid> runs;
   FacetMaps maps;
@@ -273,11 +273,11 @@ absl::Status ModelReader::PrefetchJobs(
     nodes.insert(nodes.end(), record->current_inputs().begin(), record->current_inputs().end());
     nodes.insert(nodes.end(), record->current_outputs().begin(), record->current_outputs().end());
     if (record->latest_run_id().size() == 16) runs.push_back(UuidOf(record->latest_run_id()));
-    if (latest_runs) {
+    if (detail == JobDetail::kFull) {
       LINEAGED_ASSIGN_OR_RETURN(const std::vector<Uuid>* ids, LatestRunIds(id));
       runs.insert(runs.end(), ids->begin(), ids->end());
+      AddFacetMap(record->facets(), &maps);
     }
-    AddFacetMap(record->facets(), &maps);
   }
   LINEAGED_RETURN_IF_ERROR(PrefetchRuns(runs));
   // One names read and one facets read for the jobs and their runs together.
@@ -477,7 +477,7 @@ absl::StatusOr<RunState> ModelReader::LatestRunState(const NodeRecord& job) {
   return run != nullptr ? static_cast<RunState>(run->state()) : RunState::kNew;
 }
 
-absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, bool latest_runs) {
+absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, JobDetail detail) {
   JobInfo info;
   info.name = NameOf(record);
   info.type = record.streaming() ? "STREAM" : "BATCH";
@@ -506,7 +506,7 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   std::sort(info.outputs.begin(), info.outputs.end());
   if (record.has_location()) info.location = record.location();
   if (record.has_description()) info.description = record.description();
-  if (latest_runs) {
+  if (detail == JobDetail::kFull) {
     LINEAGED_ASSIGN_OR_RETURN(const std::vector<Uuid>* ids, LatestRunIds(id));
     for (const Uuid& run_id : *ids) {
       LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(run_id));
@@ -522,7 +522,9 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   if (!info.latest_run) {
     LINEAGED_ASSIGN_OR_RETURN(info.latest_run, LatestRun(record));
   }
-  LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
+  if (detail == JobDetail::kFull) {
+    LINEAGED_ASSIGN_OR_RETURN(info.facets, FacetsOf(record.facets()));
+  }
   if (!record.current_version().empty()) info.current_version = UuidOf(record.current_version());
   info.tags.assign(record.tags().begin(), record.tags().end());
   return info;

@@ -71,8 +71,11 @@ class ModelReader {
   enum class DatasetDetail { kFull, kLineage };
   absl::StatusOr<DatasetInfo> Dataset(const NodeRecord& record,
                                       DatasetDetail detail = DatasetDetail::kFull);
-  // `latest_runs`: also fill JobInfo::latest_runs (at most 10).
-  absl::StatusOr<JobInfo> Job(uint64_t id, const NodeRecord& record, bool latest_runs);
+  // kFull: Marquez's Job, with latest_runs (at most 10) and facets. kLineage:
+  // what a lineage graph's JobData shows, without those two (facet texts,
+  // e.g. SQL, can be most of a job's bytes).
+  enum class JobDetail { kFull, kLineage };
+  absl::StatusOr<JobInfo> Job(uint64_t id, const NodeRecord& record, JobDetail detail);
   absl::StatusOr<RunInfo> RunOf(const Uuid& run_id, const RunRecord& record);
   absl::StatusOr<DatasetVersionInfo> DatasetVersion(const NodeRecord& dataset,
                                                     const DatasetVersionRecord& record);
@@ -95,10 +98,10 @@ class ModelReader {
   absl::Status PrefetchRuns(const std::vector<Uuid>& ids);
   // Names and facet texts RunOf needs for these (already read) runs.
   absl::Status PrefetchRunDetails(const std::vector<Uuid>& ids);
-  // Everything Job(id, record, latest_runs) reads for each of `jobs`, whose
+  // Everything Job(id, record, detail) reads for each of `jobs`, whose
   // records are already read.
   absl::Status PrefetchJobs(const std::vector<std::pair<uint64_t, const NodeRecord*>>& jobs,
-                            bool latest_runs);
+                            JobDetail detail);
   // Facet texts of `maps`, as FacetsOf will ask for them.
   absl::Status PrefetchFacets(const FacetMaps& maps);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
@@ -171,7 +172,7 @@ class ModelReaderTest : public ::testing::Test {
 
 // Jobs read one record at a time, and the same jobs after PrefetchJobs.
 std::vector<std::string> DescribeJobs(Database& db, const std::vector<std::string>& names,
-                                      bool prefetch, bool latest_runs) {
+                                      bool prefetch, ModelReader::JobDetail detail) {
   ModelReader reader(&db);
   std::vector<std::pair<uint64_t, const NodeRecord*>> jobs;
   for (const std::string& name : names) {
@@ -182,10 +183,10 @@ std::vector<std::string> DescribeJobs(Database& db, const std::vector<std::strin
     EXPECT_TRUE(record.ok());
     jobs.emplace_back(**id, *record);
   }
-  if (prefetch) EXPECT_TRUE(reader.PrefetchJobs(jobs, latest_runs).ok());
+  if (prefetch) EXPECT_TRUE(reader.PrefetchJobs(jobs, detail).ok());
   std::vector<std::string> out;
   for (const auto& [id, record] : jobs) {
-    auto job = reader.Job(id, *record, latest_runs);
+    auto job = reader.Job(id, *record, detail);
     EXPECT_TRUE(job.ok()) << job.status();
     if (job.ok()) out.push_back(Describe(*job));
   }
@@ -221,10 +222,14 @@ TEST_F(ModelReaderTest, PrefetchedJobsAreTheJobsReadOneByOne) {
   DeleteRun(*db, RunId(21));
 
   const std::vector<std::string> names = {"j", "k", "dag.task", "dag", "h"};
-  for (bool latest_runs : {true, false}) {
-    std::vector<std::string> one_by_one = DescribeJobs(*db, names, false, latest_runs);
+  for (auto detail : {ModelReader::JobDetail::kFull, ModelReader::JobDetail::kLineage}) {
+    std::vector<std::string> one_by_one = DescribeJobs(*db, names, false, detail);
     ASSERT_THAT(one_by_one, SizeIs(names.size()));
-    EXPECT_THAT(DescribeJobs(*db, names, true, latest_runs), ElementsAreArray(one_by_one));
+    EXPECT_THAT(DescribeJobs(*db, names, true, detail), ElementsAreArray(one_by_one));
+    // A lineage node shows neither job facets nor latestRuns, so they are not read.
+    const bool full = detail == ModelReader::JobDetail::kFull;
+    EXPECT_EQ(absl::StrContains(one_by_one[0], "jobType"), full);
+    EXPECT_EQ(absl::StrContains(one_by_one[0], "\n runs: "), full);
   }
 
   // What the batched reads found, checked directly.
@@ -234,8 +239,8 @@ TEST_F(ModelReaderTest, PrefetchedJobsAreTheJobsReadOneByOne) {
     ASSERT_TRUE(k_id.ok() && k_id->has_value());
     auto k_record = reader.Node(**k_id);
     ASSERT_TRUE(k_record.ok());
-    ASSERT_TRUE(reader.PrefetchJobs({{**k_id, *k_record}}, true).ok());
-    auto k = reader.Job(**k_id, **k_record, true);
+    ASSERT_TRUE(reader.PrefetchJobs({{**k_id, *k_record}}, ModelReader::JobDetail::kFull).ok());
+    auto k = reader.Job(**k_id, **k_record, ModelReader::JobDetail::kFull);
     ASSERT_TRUE(k.ok()) << k.status();
     EXPECT_EQ(k->current_run_id, RunId(23));
     EXPECT_FALSE(k->latest_run.has_value());  // its record is gone
