@@ -473,8 +473,16 @@ absl::StatusOr<std::optional<RunInfo>> ModelReader::LatestRun(const NodeRecord& 
 
 absl::StatusOr<RunState> ModelReader::LatestRunState(const NodeRecord& job) {
   if (job.latest_run_id().size() != 16) return RunState::kNew;
-  LINEAGED_ASSIGN_OR_RETURN(const RunRecord* run, Run(UuidOf(job.latest_run_id())));
-  return run != nullptr ? static_cast<RunState>(run->state()) : RunState::kNew;
+  const Uuid id = UuidOf(job.latest_run_id());
+  if (auto it = runs_.find(id); it != runs_.end()) {
+    return it->second != nullptr ? static_cast<RunState>(it->second->state()) : RunState::kNew;
+  }
+  // Read but not kept: a job list filtered by state asks this of every job.
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(db_->graph(), RunKey(id)));
+  if (!bytes) return RunState::kNew;
+  RunRecord run;
+  LINEAGED_RETURN_IF_ERROR(Parse(*bytes, &run));
+  return static_cast<RunState>(run.state());
 }
 
 absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, JobDetail detail) {
@@ -517,7 +525,10 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   }
   // The latest run is nearly always the newest of latest_runs: copied, not read twice.
   for (const RunInfo& run : info.latest_runs) {
-    if (info.current_run_id == run.id) info.latest_run = run;
+    if (info.current_run_id == run.id) {
+      info.latest_run = run;
+      break;
+    }
   }
   if (!info.latest_run) {
     LINEAGED_ASSIGN_OR_RETURN(info.latest_run, LatestRun(record));
