@@ -1,5 +1,6 @@
 // Facet texts are stored once per distinct text and swept once no record
-// names them (graphstore/internal/facet_store.h).
+// names them (graphstore/internal/facet_store.h); a commit group's reads
+// through the group being written (group_batch.h).
 
 #include "graphstore/internal/facet_store.h"
 
@@ -204,6 +205,58 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     return applier.Apply(RunEvent(3, RunEventType::kStart, 300, R"({"kept":false})"));
   });
   EXPECT_TRUE(stored(R"({"kept":false})"));
+}
+
+// A group applied while the previous one is being written reads that group's
+// writes, deletions and facet texts before the cache and the database, which
+// do not have them yet (committer.h).
+TEST(GroupBatchTest, ReadsThroughTheGroupBeingWritten) {
+  testing::TempDir dir;
+  Options options;
+  options.data_dir = dir.path() + "/data";
+  auto db = internal::Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  rocksdb::ColumnFamilyHandle* graph = (*db)->graph();
+  ASSERT_TRUE((*db)->db()->Put(rocksdb::WriteOptions(), graph, "stored", "on disk").ok());
+  ASSERT_TRUE((*db)->db()->Put(rocksdb::WriteOptions(), graph, "deleted", "on disk").ok());
+  internal::RecordCache cache(1 << 20);
+  internal::FacetStore facets(1024);
+  const internal::FacetDigest added = internal::DigestOfText(R"({"added":1})");
+  const internal::FacetDigest removed = internal::DigestOfText(R"({"removed":1})");
+
+  internal::GroupBatch previous(db->get(), &cache, &facets);
+  previous.Put(graph, "written", "by the previous group");
+  previous.Delete(graph, "deleted");
+  previous.PutFacet(added, R"({"added":1})");
+  previous.DeleteFacet(removed);
+  previous.Finish();  // handed to the write thread, not written yet
+
+  internal::GroupBatch next(db->get(), &cache, &facets, &previous);
+  auto read = [&](const std::string& key) {
+    absl::StatusOr<std::optional<std::string>> value = next.Get(graph, key);
+    EXPECT_TRUE(value.ok()) << value.status();
+    return value.ok() ? *value : std::nullopt;
+  };
+  EXPECT_EQ(read("written"), "by the previous group");
+  EXPECT_EQ(read("deleted"), std::nullopt);
+  EXPECT_EQ(read("stored"), "on disk");
+  next.Put(graph, "written", "by the next group");
+  EXPECT_EQ(read("written"), "by the next group");
+  absl::StatusOr<bool> added_stored = next.FacetStored(added);
+  ASSERT_TRUE(added_stored.ok());
+  EXPECT_TRUE(*added_stored);
+  absl::StatusOr<bool> removed_stored = next.FacetStored(removed);
+  ASSERT_TRUE(removed_stored.ok());
+  EXPECT_FALSE(*removed_stored);
+
+  // Without the previous group, the same reads see the database.
+  internal::GroupBatch alone(db->get(), &cache, &facets);
+  absl::StatusOr<std::optional<std::string>> deleted = alone.Get(graph, "deleted");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, "on disk");
+  absl::StatusOr<bool> added_alone = alone.FacetStored(added);
+  ASSERT_TRUE(added_alone.ok());
+  EXPECT_FALSE(*added_alone);
 }
 
 }  // namespace

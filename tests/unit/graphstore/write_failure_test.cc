@@ -188,6 +188,79 @@ TEST_F(StoreWriteFailureTest, FailedWalSyncIsNotAcknowledgedAndNeedsAReopen) {
   }
 }
 
+// The commit thread applies a group while the previous one is being written
+// (committer.h). When that write fails, the group applied on top of it fails
+// too, unwritten, and the store's numbering and totals go back to before
+// both: sent again, both are new events.
+TEST_F(StoreWriteFailureTest, GroupAppliedOnAFailedWriteFailsWithIt) {
+  Open(/*max_pending_events=*/4096, /*max_batch_events=*/1);
+  struct Result {
+    absl::Mutex mu;
+    std::optional<absl::StatusOr<WriteOutcome>> outcome ABSL_GUARDED_BY(mu);
+  };
+  std::vector<std::unique_ptr<Result>> results;
+  auto submit = [&](const Event& event) {
+    results.push_back(std::make_unique<Result>());
+    Result* result = results.back().get();
+    store_->Write(event, [result](absl::StatusOr<WriteOutcome> r) {
+      absl::MutexLock lock(&result->mu);
+      result->outcome = std::move(r);
+    });
+  };
+  auto wait_for = [&](size_t i) -> absl::StatusOr<WriteOutcome> {
+    EXPECT_TRUE(PollUntil([&] {
+      absl::MutexLock lock(&results[i]->mu);
+      return results[i]->outcome.has_value();
+    })) << i;
+    absl::MutexLock lock(&results[i]->mu);
+    return results[i]->outcome.value_or(absl::DeadlineExceededError("no outcome"));
+  };
+
+  // The first group's WAL append blocks; two more groups queue behind it, so
+  // "doomed" is being written while "next" is applied on top of it.
+  fs_->Hold();
+  submit(JobEvent(1, "first"));
+  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+  submit(JobEvent(2, "doomed"));
+  submit(JobEvent(3, "next"));
+  fs_->SetNoSpaceFor("doomed");
+  fs_->Release();
+
+  absl::StatusOr<WriteOutcome> first = wait_for(0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, WriteOutcome::kStored);
+  absl::StatusOr<WriteOutcome> doomed = wait_for(1);
+  ASSERT_TRUE(absl::IsUnavailable(doomed.status())) << doomed.status();
+  EXPECT_THAT(doomed.status().message(), HasSubstr("no space left on device"));
+  absl::StatusOr<WriteOutcome> next = wait_for(2);
+  EXPECT_EQ(next.status(), doomed.status());
+
+  fs_->SetNoSpaceFor("");
+  ASSERT_TRUE(PollUntil([&] { return store_->write_status().ok(); })) << store_->write_status();
+  EXPECT_TRUE(absl::IsNotFound(JobLineage("doomed").status()));
+  EXPECT_TRUE(absl::IsNotFound(JobLineage("next").status()));
+  EXPECT_EQ(store_->event_count(), 1u);
+
+  for (uint8_t run : {2, 3}) {
+    auto retried = store_->WriteAndWait(JobEvent(run, run == 2 ? "doomed" : "next"));
+    ASSERT_TRUE(retried.ok()) << retried.status();
+    EXPECT_EQ(*retried, WriteOutcome::kStored);
+  }
+  EXPECT_EQ(store_->event_count(), 3u);
+  auto jobs = store_->ListJobs(std::nullopt, {}, 10, 0);
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->total_count, 3u);
+  EXPECT_EQ(jobs->items.size(), 3u);
+  ASSERT_TRUE(store_->Close().ok());
+  Open();
+  auto events = store_->ReadEvents(0, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].raw_json, JobEvent(1, "first").raw_json);
+  EXPECT_EQ((*events)[1].raw_json, JobEvent(2, "doomed").raw_json);
+  EXPECT_EQ((*events)[2].raw_json, JobEvent(3, "next").raw_json);
+}
+
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
   constexpr size_t kMaxPending = 2;
   Open(kMaxPending, /*max_batch_events=*/1);
