@@ -368,11 +368,10 @@ absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, s
   for (it->Seek(internal::EventKey(from)); it->Valid() && events.size() < limit; it->Next()) {
     StoredEvent event;
     event.sequence = internal::DecodeBigEndian64(it->key().ToStringView());
-    std::string_view raw;
-    if (!internal::DecodeEventValue(it->value().ToStringView(), &event.received_at_micros, &raw)) {
+    if (!internal::DecodeEventValue(it->value().ToStringView(), &event.received_at_micros,
+                                    &event.raw_json)) {
       return absl::DataLossError(absl::StrFormat("unreadable event %d", event.sequence));
     }
-    event.raw_json.assign(raw);
     events.push_back(std::move(event));
   }
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));

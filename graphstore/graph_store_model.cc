@@ -757,11 +757,9 @@ absl::StatusOr<Page<StoredEvent>> GraphStore::ListRunEvents(int64_t after_micros
     if (!value) continue;  // removed by retention meanwhile
     StoredEvent event;
     event.sequence = sequence;
-    std::string_view raw;
-    if (!internal::DecodeEventValue(*value, &event.received_at_micros, &raw)) {
+    if (!internal::DecodeEventValue(*value, &event.received_at_micros, &event.raw_json)) {
       return absl::DataLossError(absl::StrCat("unreadable event ", sequence));
     }
-    event.raw_json.assign(raw);
     page.items.push_back(std::move(event));
   }
   return page;
