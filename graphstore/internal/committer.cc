@@ -482,7 +482,10 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
   auto applied = std::make_unique<Applied>();
   applied->first_sequence = next_sequence_;
   applied->counters_before = counters_;
-  applied->batch = std::make_unique<GroupBatch>(db_, &cache_, &facets_, previous);
+  // Raw events plus about a kilobyte of index and graph writes per event.
+  size_t expected_bytes = 0;
+  for (const Pending& pending : *group) expected_bytes += pending.event_value.size() + 1024;
+  applied->batch = std::make_unique<GroupBatch>(db_, &cache_, &facets_, previous, expected_bytes);
   GroupBatch& batch = *applied->batch;
   applied->outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();

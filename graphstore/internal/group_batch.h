@@ -33,9 +33,11 @@ class GroupBatch {
   // `db`, `cache` and `facets` must outlive the batch. `previous`, if set,
   // is the group being written meanwhile: finished, so its overlay no longer
   // changes, and not yet in the cache. It must outlive this batch's reads.
+  // `reserve_bytes`: the expected size of the WriteBatch, allocated at once
+  // rather than grown by copying.
   GroupBatch(Database* db, RecordCache* cache, FacetStore* facets,
-             const GroupBatch* previous = nullptr)
-      : db_(db), cache_(cache), facets_(facets), previous_(previous) {}
+             const GroupBatch* previous = nullptr, size_t reserve_bytes = 0)
+      : db_(db), cache_(cache), facets_(facets), previous_(previous), batch_(reserve_bytes) {}
 
   Database* db() const { return db_; }
   FacetStore* facets() const { return facets_; }
