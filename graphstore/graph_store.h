@@ -34,6 +34,7 @@ namespace internal {
 class Database;
 class Committer;
 class EventApplier;
+class NameSearchIndex;
 }  // namespace internal
 
 // Called once per Write, on the committer thread, after the event is durable
@@ -226,6 +227,8 @@ class GraphStore {
   void RetentionLoop(int retention_days, int interval_seconds);
 
   std::unique_ptr<internal::Database> db_;
+  // Filled at Open, then by the committer, which must not outlive it.
+  std::unique_ptr<internal::NameSearchIndex> search_index_;
   std::unique_ptr<internal::Committer> committer_;
 
   absl::Mutex retention_mu_;

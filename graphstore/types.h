@@ -363,6 +363,9 @@ struct StoreStats {
   uint64_t retention_purged_events = 0;
   uint64_t retention_purged_runs = 0;
   uint64_t retention_passes = 0;
+  // The in-memory name index behind Search: names held and heap bytes.
+  uint64_t search_index_names = 0;
+  uint64_t search_index_bytes = 0;
 };
 
 // What one retention pass removed.
