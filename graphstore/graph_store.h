@@ -149,7 +149,11 @@ class GraphStore {
   absl::StatusOr<std::vector<TagInfo>> ListTags(size_t limit, size_t offset) const;
   absl::StatusOr<TagInfo> PutTag(std::string_view name, std::optional<std::string> description);
 
-  // Substring search over dataset and job names; total_count counts all hits.
+  // Substring search over dataset and job names (SearchQuery::text); hidden
+  // nodes left out; total_count counts all hits. Costs what the names sharing
+  // the text's trigrams cost (an in-memory index built at Open), not a scan;
+  // a text under 3 bytes compares every name in memory. Sees every write
+  // acknowledged before it started.
   absl::StatusOr<Page<SearchHit>> Search(const SearchQuery& query) const;
 
   // Run events with after <= eventTime < before, sorted by eventTime.

@@ -378,7 +378,9 @@ enum class SearchFilter { kAll, kDataset, kJob };
 enum class SearchSort { kName, kUpdatedAt };
 
 struct SearchQuery {
-  std::string text;  // case-insensitive substring of the name (or a job alias)
+  // Substring of the name (not the namespace, nor a symlink alias), ASCII
+  // letters case-insensitive.
+  std::string text;
   SearchFilter filter = SearchFilter::kAll;
   SearchSort sort = SearchSort::kName;
   std::optional<std::string> namespace_name;
