@@ -22,6 +22,7 @@
 #include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -89,9 +90,10 @@ struct Committer::Applied {
 };
 
 Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
-                     const CountersRecord& counters)
+                     const CountersRecord& counters, NameSearchIndex* search_index)
     : db_(db),
       options_(options),
+      search_index_(search_index),
       resume_backoff_(kFirstResumeDelay),
       next_resume_(absl::InfinitePast()),
       next_sequence_(next_sequence),
@@ -557,6 +559,10 @@ void Committer::WriteLoop() {
       // Here, not when the commit thread learns of it: a WAL sync may fail
       // meanwhile, and that failure must stand.
       if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
+      // The one hook of the search index: names the group created become
+      // searchable once written, before the sync thread acknowledges the
+      // group, so a search after an acknowledged write finds them.
+      if (search_index_ != nullptr) search_index_->Insert(applied->batch->created_names());
       {
         absl::MutexLock lock(&published_mu_);
         published_counters_ = applied->counters_after;

@@ -42,13 +42,15 @@ namespace lineaged::graphstore::internal {
 
 class GroupBatch;
 class EventApplier;
+class NameSearchIndex;
 
 class Committer {
  public:
   // `db` must outlive the committer. `next_sequence` is the first unused
-  // event sequence; `counters` what is on disk.
+  // event sequence; `counters` what is on disk. `search_index` (may be null;
+  // must outlive the committer) gets the names each written group created.
   Committer(Database* db, const Options& options, uint64_t next_sequence,
-            const CountersRecord& counters);
+            const CountersRecord& counters, NameSearchIndex* search_index);
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
   ~Committer();
@@ -154,6 +156,7 @@ class Committer {
 
   Database* const db_;
   const Options options_;
+  NameSearchIndex* const search_index_;
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

@@ -23,6 +23,7 @@
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/record_cache.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -105,17 +106,26 @@ class GroupBatch {
     facet_writes_[digest] = false;
   }
 
+  // Notes a dataset or job whose name-index key this group wrote, for the
+  // search index (created_names()).
+  void NoteCreatedName(IndexedName name) { created_names_.push_back(std::move(name)); }
+  // The names the group created. Once its write succeeded they are the
+  // store's, like the overlay.
+  const std::vector<IndexedName>& created_names() const { return created_names_; }
+
   // A save point for one item of the group; RollbackToSavePoint undoes what
   // the item wrote.
   void SetSavePoint() {
     batch_.SetSavePoint();
     saved_overlay_ = overlay_;
     saved_facet_writes_ = facet_writes_;
+    saved_created_names_ = created_names_.size();
   }
   void RollbackToSavePoint() {
     batch_.RollbackToSavePoint();
     overlay_ = std::move(saved_overlay_);
     facet_writes_ = std::move(saved_facet_writes_);
+    created_names_.resize(saved_created_names_);
   }
 
   // The group's WriteBatch: the blind writes, then every overlay key once, in
@@ -193,6 +203,8 @@ class GroupBatch {
   absl::flat_hash_map<std::string, std::optional<std::string>> saved_overlay_;
   absl::flat_hash_map<FacetDigest, bool> facet_writes_;  // true: put, false: deleted
   absl::flat_hash_map<FacetDigest, bool> saved_facet_writes_;
+  std::vector<IndexedName> created_names_;
+  size_t saved_created_names_ = 0;
 };
 
 }  // namespace lineaged::graphstore::internal

@@ -103,6 +103,13 @@ std::string NameIndexKey(char prefix, const QualifiedName& name) {
   return key;
 }
 
+bool DecodeNameIndexKey(std::string_view key, QualifiedName* name) {
+  if (key.empty()) return false;
+  key.remove_prefix(1);
+  return ConsumeOrderedString(&key, &name->namespace_name) &&
+         ConsumeOrderedString(&key, &name->name) && key.empty();
+}
+
 std::string NodeKey(uint64_t node_id) {
   std::string key(1, kNodePrefix);
   AppendBigEndian64(&key, node_id);

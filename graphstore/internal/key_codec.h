@@ -75,6 +75,8 @@ bool ConsumeOrderedString(std::string_view* in, std::string* out);
 
 std::string NamespaceKey(std::string_view namespace_name);
 std::string NameIndexKey(char prefix, const QualifiedName& name);
+// The name of a NameIndexKey (any prefix). False if `key` is malformed.
+bool DecodeNameIndexKey(std::string_view key, QualifiedName* name);
 std::string NodeKey(uint64_t node_id);
 std::string RunKey(const Uuid& run_id);
 std::string EdgeKey(char prefix, uint64_t first, uint64_t second);
