@@ -25,6 +25,7 @@ namespace lineaged::graphstore {
 namespace {
 
 using lineaged::testing::FaultFileSystem;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -70,6 +71,17 @@ class StoreWriteFailureTest : public ::testing::Test {
     auto opened = GraphStore::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
+  }
+
+  // The raw JSON of the stored events, in sequence order.
+  std::vector<std::string> StoredJson() {
+    absl::StatusOr<std::vector<StoredEvent>> events = store_->ReadEvents(0, 100);
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::vector<std::string> json;
+    if (events.ok()) {
+      for (const StoredEvent& event : *events) json.push_back(event.raw_json);
+    }
+    return json;
   }
 
   absl::StatusOr<LineageGraph> JobLineage(const std::string& job) {
@@ -137,12 +149,9 @@ TEST_F(StoreWriteFailureTest, DiskFullRefusesWritesServesReadsAndRecovers) {
     EXPECT_EQ(graph->jobs.size(), 1u) << job;
   }
   EXPECT_TRUE(absl::IsNotFound(JobLineage("during.again").status()));
-  auto reopened = store_->ReadEvents(0, 10);
-  ASSERT_TRUE(reopened.ok()) << reopened.status();
-  ASSERT_EQ(reopened->size(), 3u);
-  EXPECT_EQ((*reopened)[0].raw_json, JobEvent(1, "before").raw_json);
-  EXPECT_EQ((*reopened)[1].raw_json, JobEvent(2, "during").raw_json);
-  EXPECT_EQ((*reopened)[2].raw_json, JobEvent(4, "after").raw_json);
+  EXPECT_THAT(StoredJson(),
+              ElementsAre(JobEvent(1, "before").raw_json, JobEvent(2, "during").raw_json,
+                          JobEvent(4, "after").raw_json));
   EXPECT_TRUE(store_->write_status().ok());
 }
 
@@ -253,12 +262,9 @@ TEST_F(StoreWriteFailureTest, GroupAppliedOnAFailedWriteFailsWithIt) {
   EXPECT_EQ(jobs->items.size(), 3u);
   ASSERT_TRUE(store_->Close().ok());
   Open();
-  auto events = store_->ReadEvents(0, 10);
-  ASSERT_TRUE(events.ok()) << events.status();
-  ASSERT_EQ(events->size(), 3u);
-  EXPECT_EQ((*events)[0].raw_json, JobEvent(1, "first").raw_json);
-  EXPECT_EQ((*events)[1].raw_json, JobEvent(2, "doomed").raw_json);
-  EXPECT_EQ((*events)[2].raw_json, JobEvent(3, "next").raw_json);
+  EXPECT_THAT(StoredJson(),
+              ElementsAre(JobEvent(1, "first").raw_json, JobEvent(2, "doomed").raw_json,
+                          JobEvent(3, "next").raw_json));
 }
 
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
