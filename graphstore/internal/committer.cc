@@ -78,7 +78,7 @@ std::string WriteErrorReason(const rocksdb::Status& s) {
 struct Committer::Applied {
   std::unique_ptr<GroupBatch> batch;
   rocksdb::WriteBatch* write_batch = nullptr;  // owned by `batch`
-  std::vector<WriteCallback> callbacks;        // moved to the sync thread once written
+  std::vector<WriteCallback> callbacks;        // run by the write thread once synced
   std::vector<absl::StatusOr<WriteOutcome>> outcomes;
   uint64_t first_sequence = 0;
   uint64_t next_sequence = 0;
@@ -109,10 +109,6 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
   write_thread_ = std::thread([this] {
     NameThisThread("write");
     WriteLoop();
-  });
-  sync_thread_ = std::thread([this] {
-    NameThisThread("wal-sync");
-    SyncLoop();
   });
   sweep_thread_ = std::thread([this] {
     NameThisThread("facet-sweep");
@@ -175,11 +171,6 @@ void Committer::Stop() {
     write_stopping_ = true;
   }
   if (write_thread_.joinable()) write_thread_.join();
-  {
-    absl::MutexLock lock(&sync_mu_);
-    sync_stopping_ = true;
-  }
-  if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 absl::Status Committer::RunMutation(Mutation mutation) {
@@ -297,47 +288,6 @@ void Committer::SweepLoop() {
 CountersRecord Committer::counters() const {
   absl::MutexLock lock(&published_mu_);
   return published_counters_;
-}
-
-void Committer::SyncLoop() {
-  std::vector<Written> groups;
-  for (;;) {
-    groups.clear();
-    {
-      absl::MutexLock lock(&sync_mu_);
-      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
-        return !written_.empty() || sync_stopping_;
-      };
-      sync_mu_.Await(absl::Condition(&has_work));
-      if (written_.empty()) return;  // stopping and drained
-      groups.swap(written_);
-    }
-    // One sync covers every group written before it started.
-    absl::Status synced = absl::OkStatus();
-    if (options_.sync_writes) {
-      rocksdb::Status s = db_->db()->SyncWAL();
-      if (!s.ok()) {
-        synced = WriteFailed(s, "WAL sync");
-        // Releasing mu_ re-evaluates the commit thread's wait condition, so
-        // it starts retrying Resume() even if no write comes in.
-        absl::MutexLock lock(&mu_);
-      }
-      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
-    }
-    for (Written& group : groups) {
-      if (synced.ok()) {
-        committed_next_sequence_.store(group.next_sequence);
-        if (options_.outbox_enabled) outbox_added_.fetch_add(group.stored_events);
-      }
-      for (size_t i = 0; i < group.callbacks.size(); ++i) {
-        if (synced.ok()) {
-          group.callbacks[i](std::move(group.outcomes[i]));
-        } else {
-          group.callbacks[i](synced);
-        }
-      }
-    }
-  }
 }
 
 void Committer::CommitLoop() {
@@ -552,28 +502,33 @@ void Committer::WriteLoop() {
       if (writing_ == nullptr || writing_->written) return;  // stopping, nothing in flight
       applied = writing_;
     }
-    // Not synced here: the sync thread syncs once for all groups written
-    // while it was busy, and only then acknowledges them.
-    rocksdb::Status s = db_->db()->Write(rocksdb::WriteOptions(), applied->write_batch);
+    // Written and synced in one call, so no WAL sync ever runs beside a
+    // WAL append of ours: RocksDB syncs inside its write path (a SyncWAL()
+    // racing a failed append trips an assertion; docs/reliability.md).
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync_writes;
+    rocksdb::Status s = db_->db()->Write(write_options, applied->write_batch);
     if (s.ok()) {
-      // Here, not when the commit thread learns of it: a WAL sync may fail
-      // meanwhile, and that failure must stand.
+      if (options_.sync_writes) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+      // Here, not when the commit thread learns of it, so that the commit
+      // thread's next Resume() does not race it.
       if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
       // The one hook of the search index: names the group created become
-      // searchable once written, before the sync thread acknowledges the
-      // group, so a search after an acknowledged write finds them.
+      // searchable before the group is acknowledged, so a search after an
+      // acknowledged write finds them.
       if (search_index_ != nullptr) search_index_->Insert(applied->batch->created_names());
       {
         absl::MutexLock lock(&published_mu_);
         published_counters_ = applied->counters_after;
       }
-      Written written;
-      written.callbacks = std::move(applied->callbacks);
-      written.outcomes = std::move(applied->outcomes);
-      written.next_sequence = applied->next_sequence;
-      written.stored_events = applied->next_sequence - applied->first_sequence;
-      absl::MutexLock lock(&sync_mu_);
-      written_.push_back(std::move(written));
+      committed_next_sequence_.store(applied->next_sequence);
+      if (options_.outbox_enabled) {
+        outbox_added_.fetch_add(applied->next_sequence - applied->first_sequence);
+      }
+      for (size_t i = 0; i < applied->callbacks.size(); ++i) {
+        applied->callbacks[i](std::move(applied->outcomes[i]));
+      }
+      applied->callbacks.clear();
     }
     absl::MutexLock lock(&write_mu_);
     applied->status = std::move(s);

@@ -1,16 +1,15 @@
 #pragma once
 
-// The single writer of the store, as a pipeline of three threads. Callers
+// The single writer of the store, as a pipeline of two threads. Callers
 // queue events; the commit thread takes everything pending (up to
 // Options::max_batch_events) and turns each event into its raw record plus
 // graph changes in one WriteBatch; the write thread writes that batch to
-// RocksDB (WAL append and memtable inserts, about half the work) while the
-// commit thread applies the next group on top of it; the sync thread then
-// syncs the WAL once for every batch written meanwhile and runs their
-// callbacks. No event is acknowledged before its WAL sync. One thread
-// applying events means graph updates need no locks and read-modify-write
-// cannot interleave. A fourth thread sweeps facet texts no record names any
-// more (facet_store.h).
+// RocksDB with a WAL sync (append, sync and memtable inserts, about half the
+// work) while the commit thread applies the next group on top of it, then
+// runs the group's callbacks. No event is acknowledged before its WAL sync.
+// One thread applying events means graph updates need no locks and
+// read-modify-write cannot interleave. A third thread sweeps facet texts no
+// record names any more (facet_store.h).
 //
 // At most one group is being written while the next is applied; the next
 // reads the written group's records through its overlay (group_batch.h). If
@@ -81,7 +80,7 @@ class Committer {
   // Deletes the stored facet texts that no record names (see facet_store.h)
   // and returns how many. Blocks for a scan of the graph's nodes, runs and
   // versions; one sweep at a time. Unavailable once stopping. Any thread
-  // but the commit and sync threads.
+  // but the commit and write threads.
   absl::StatusOr<uint64_t> SweepFacets();
 
   // Facet references dropped since start, and as of the last sweep's start:
@@ -117,17 +116,8 @@ class Committer {
   // A group applied by the commit thread, handed to the write thread.
   struct Applied;
 
-  // A written group waiting for the WAL sync.
-  struct Written {
-    std::vector<WriteCallback> callbacks;
-    std::vector<absl::StatusOr<WriteOutcome>> outcomes;
-    uint64_t next_sequence;
-    uint64_t stored_events;
-  };
-
   void CommitLoop();
   void WriteLoop();
-  void SyncLoop();
   void SweepLoop();
   // Runs `mutation` on the commit thread and waits until it is durable.
   absl::Status RunMutation(Mutation mutation);
@@ -168,10 +158,6 @@ class Committer {
   Applied* writing_ ABSL_GUARDED_BY(write_mu_) = nullptr;  // being written, or done
   bool write_stopping_ ABSL_GUARDED_BY(write_mu_) = false;
 
-  absl::Mutex sync_mu_;
-  std::vector<Written> written_ ABSL_GUARDED_BY(sync_mu_);
-  bool sync_stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
-
   mutable absl::Mutex health_mu_;
   absl::Status write_error_ ABSL_GUARDED_BY(health_mu_);
   // RocksDB will not resume (a fatal error): only a reopen makes it write.
@@ -202,7 +188,6 @@ class Committer {
   std::atomic<uint64_t> outbox_added_{0};
   std::thread commit_thread_;
   std::thread write_thread_;
-  std::thread sync_thread_;
   std::thread sweep_thread_;
 };
 

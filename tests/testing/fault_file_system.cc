@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include "absl/time/time.h"
-
 namespace lineaged::testing {
 namespace {
 
@@ -75,7 +73,6 @@ int FaultFileSystem::held_writers() const {
 void FaultFileSystem::SetNoSpaceFor(std::string marker) {
   absl::MutexLock lock(&mu_);
   no_space_marker_ = std::move(marker);
-  syncs_at_marker_ = syncs_;
 }
 
 rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname,
@@ -89,11 +86,6 @@ rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname,
     --held_writers_;
     marked = !no_space_marker_.empty() &&
              data.ToStringView().find(no_space_marker_) != std::string_view::npos;
-    if (marked) {
-      auto synced = [this]()
-                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return syncs_ > syncs_at_marker_; };
-      mu_.AwaitWithTimeout(absl::Condition(&synced), absl::Seconds(10));
-    }
   }
   if (!no_space_.load() && !marked) return rocksdb::IOStatus::OK();
   failed_appends_.fetch_add(1);
@@ -102,10 +94,6 @@ rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname,
 }
 
 rocksdb::IOStatus FaultFileSystem::BeforeSync(const std::string& fname) {
-  {
-    absl::MutexLock lock(&mu_);
-    ++syncs_;
-  }
   if (!sync_fails_.load()) return rocksdb::IOStatus::OK();
   // What PosixWritableFile returns when fdatasync fails with EIO.
   return rocksdb::IOStatus::IOError("While fdatasync: " + fname, "Input/output error");

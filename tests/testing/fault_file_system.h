@@ -34,10 +34,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   void SetNoSpace(bool on) { no_space_.store(on); }
 
   // While not empty, an append whose data contains `marker` fails with
-  // IOError NoSpace: one write fails, those around it succeed. The failing
-  // append first waits (up to 10 s) for a sync begun after this call: a WAL
-  // append that fails before the first sync of its file makes a concurrent
-  // SyncWAL trip an assertion in Debian's RocksDB (see docs/reliability.md).
+  // IOError NoSpace: one write fails, those around it succeed.
   void SetNoSpaceFor(std::string marker);
 
   // While on, Sync and Fsync of every writable file fail with IOError (as
@@ -79,8 +76,6 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   mutable absl::Mutex mu_;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
   std::string no_space_marker_ ABSL_GUARDED_BY(mu_);
-  int syncs_ ABSL_GUARDED_BY(mu_) = 0;
-  int syncs_at_marker_ ABSL_GUARDED_BY(mu_) = 0;
   int held_writers_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
