@@ -20,6 +20,7 @@
 #include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/model_reader.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -95,6 +96,45 @@ absl::Status CheckFormatVersion(Database* db) {
   return absl::OkStatus();
 }
 
+// The search index of every dataset and job name, from one scan of the name
+// indexes. Runs before the committer starts, so no name is created meanwhile.
+absl::StatusOr<std::unique_ptr<internal::NameSearchIndex>> LoadSearchIndex(Database* db) {
+  const absl::Time start = absl::Now();
+  auto index = std::make_unique<internal::NameSearchIndex>();
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;  // read once: leave the block cache to the queries
+  std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator(options, db->graph()));
+  std::vector<internal::IndexedName> chunk;
+  uint64_t malformed = 0;
+  for (char prefix : {internal::kDatasetNamePrefix, internal::kJobNamePrefix}) {
+    const std::string first(1, prefix);
+    for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+      internal::IndexedName name;
+      name.kind = prefix == internal::kJobNamePrefix ? NodeKind::kJob : NodeKind::kDataset;
+      // Skipped like the scan that Search did before this index.
+      if (it->value().size() != 8 ||
+          !internal::DecodeNameIndexKey(it->key().ToStringView(), &name.name)) {
+        ++malformed;
+        continue;
+      }
+      name.node_id = internal::DecodeBigEndian64(it->value().ToStringView());
+      chunk.push_back(std::move(name));
+      if (chunk.size() == 4096) {
+        index->Insert(chunk);
+        chunk.clear();
+      }
+    }
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan names"));
+  }
+  index->Insert(chunk);
+  index->ShrinkToFit();
+  if (malformed > 0) spdlog::warn("search index: skipped {} malformed name keys", malformed);
+  spdlog::info("search index: {} names, {:.1f} MiB, built in {} ms", index->size(),
+               static_cast<double>(index->memory_bytes()) / (1 << 20),
+               absl::ToInt64Milliseconds(absl::Now() - start));
+  return index;
+}
+
 }  // namespace
 
 GraphStore::GraphStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
@@ -106,8 +146,9 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   internal::CountersRecord counters;
   LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &counters));
   std::unique_ptr<GraphStore> store(new GraphStore(std::move(db)));
-  store->committer_ =
-      std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, counters);
+  LINEAGED_ASSIGN_OR_RETURN(store->search_index_, LoadSearchIndex(store->db_.get()));
+  store->committer_ = std::make_unique<internal::Committer>(
+      store->db_.get(), options, next_sequence, counters, store->search_index_.get());
   LINEAGED_ASSIGN_OR_RETURN(uint64_t outbox, store->CountPrefix(internal::kOutboxPrefix));
   LINEAGED_ASSIGN_OR_RETURN(uint64_t dead, store->CountPrefix(internal::kDeadLetterPrefix));
   store->outbox_at_open_ = outbox;
@@ -208,6 +249,8 @@ StoreStats GraphStore::GetStats() const {
   stats.retention_purged_events = purged_events_.load();
   stats.retention_purged_runs = purged_runs_.load();
   stats.retention_passes = retention_passes_.load();
+  stats.search_index_names = search_index_->size();
+  stats.search_index_bytes = search_index_->memory_bytes();
   return stats;
 }
 
@@ -368,11 +411,10 @@ absl::StatusOr<std::vector<StoredEvent>> GraphStore::ReadEvents(uint64_t from, s
   for (it->Seek(internal::EventKey(from)); it->Valid() && events.size() < limit; it->Next()) {
     StoredEvent event;
     event.sequence = internal::DecodeBigEndian64(it->key().ToStringView());
-    std::string_view raw;
-    if (!internal::DecodeEventValue(it->value().ToStringView(), &event.received_at_micros, &raw)) {
+    if (!internal::DecodeEventValue(it->value().ToStringView(), &event.received_at_micros,
+                                    &event.raw_json)) {
       return absl::DataLossError(absl::StrFormat("unreadable event %d", event.sequence));
     }
-    event.raw_json.assign(raw);
     events.push_back(std::move(event));
   }
   LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "scan events"));

@@ -34,6 +34,7 @@ namespace internal {
 class Database;
 class Committer;
 class EventApplier;
+class NameSearchIndex;
 }  // namespace internal
 
 // Called once per Write, on the committer thread, after the event is durable
@@ -148,7 +149,11 @@ class GraphStore {
   absl::StatusOr<std::vector<TagInfo>> ListTags(size_t limit, size_t offset) const;
   absl::StatusOr<TagInfo> PutTag(std::string_view name, std::optional<std::string> description);
 
-  // Substring search over dataset and job names; total_count counts all hits.
+  // Substring search over dataset and job names (SearchQuery::text); hidden
+  // nodes left out; total_count counts all hits. Costs what the names sharing
+  // the text's trigrams cost (an in-memory index built at Open), not a scan;
+  // a text under 3 bytes compares every name in memory. Sees every write
+  // acknowledged before it started.
   absl::StatusOr<Page<SearchHit>> Search(const SearchQuery& query) const;
 
   // Run events with after <= eventTime < before, sorted by eventTime.
@@ -226,6 +231,8 @@ class GraphStore {
   void RetentionLoop(int retention_days, int interval_seconds);
 
   std::unique_ptr<internal::Database> db_;
+  // Filled at Open, then by the committer, which must not outlive it.
+  std::unique_ptr<internal::NameSearchIndex> search_index_;
   std::unique_ptr<internal::Committer> committer_;
 
   absl::Mutex retention_mu_;

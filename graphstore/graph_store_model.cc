@@ -10,7 +10,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -21,6 +20,7 @@
 #include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/model_reader.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/records.pb.h"
 
 namespace lineaged::graphstore {
@@ -732,52 +732,33 @@ absl::StatusOr<std::vector<Facet>> GraphStore::GetRunFacets(const Uuid& run_id,
 
 absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
+  // The index before the snapshot: a name reaches the index only after its
+  // node record was written, so the reader sees the record of every match.
+  std::vector<internal::IndexedName> names =
+      search_index_->Find(query.text, query.filter, query.namespace_name);
   ModelReader reader(db_.get());
-  std::vector<std::pair<SearchHit, uint64_t>> hits;
-  // Scanned names are decoded into reused buffers: a search reads every name.
-  const std::string needle = absl::AsciiStrToLower(AsAbsl(query.text));
-  std::string namespace_name, name, lower_name;
-  for (char prefix : {internal::kDatasetNamePrefix, internal::kJobNamePrefix}) {
-    NodeKind kind = prefix == internal::kDatasetNamePrefix ? NodeKind::kDataset : NodeKind::kJob;
-    if (query.filter == SearchFilter::kDataset && kind != NodeKind::kDataset) continue;
-    if (query.filter == SearchFilter::kJob && kind != NodeKind::kJob) continue;
-    std::pair<std::string, std::string> range =
-        query.namespace_name ? NamespaceRange(prefix, *query.namespace_name) : PrefixRange(prefix);
-    LINEAGED_RETURN_IF_ERROR(
-        reader.Scan(db_->graph(), range.first, range.second, false,
-                    [&](std::string_view key, std::string_view value) {
-                      std::string_view rest = key.substr(1);
-                      if (!internal::ConsumeOrderedString(&rest, &namespace_name) ||
-                          !internal::ConsumeOrderedString(&rest, &name)) {
-                        return true;
-                      }
-                      lower_name.assign(name);
-                      absl::AsciiStrToLower(&lower_name);
-                      if (lower_name.find(needle) == std::string::npos) return true;
-                      SearchHit hit;
-                      hit.kind = kind;
-                      hit.name = QualifiedName{namespace_name, name};
-                      hits.emplace_back(std::move(hit), DecodeBigEndian64(value));
-                      return true;
-                    }));
-  }
   std::vector<SearchHit> kept;
-  for (auto& [hit, id] : hits) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+  for (internal::IndexedName& name : names) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(name.node_id));
     if (record->hidden()) continue;
-    hit.updated_at_micros = record->updated_at_micros();
-    if (query.updated_after_micros && hit.updated_at_micros < *query.updated_after_micros) continue;
-    if (query.updated_before_micros && hit.updated_at_micros >= *query.updated_before_micros) {
-      continue;
-    }
-    kept.push_back(std::move(hit));
+    const int64_t updated_at = record->updated_at_micros();
+    if (query.updated_after_micros && updated_at < *query.updated_after_micros) continue;
+    if (query.updated_before_micros && updated_at >= *query.updated_before_micros) continue;
+    kept.push_back(SearchHit{name.kind, std::move(name.name), updated_at});
   }
   if (query.sort == SearchSort::kName) {
-    std::stable_sort(kept.begin(), kept.end(), [](const SearchHit& a, const SearchHit& b) {
+    // A total order: a name is unique within its kind and namespace.
+    std::sort(kept.begin(), kept.end(), [](const SearchHit& a, const SearchHit& b) {
       return std::tie(a.name.name, a.name.namespace_name, a.kind) <
              std::tie(b.name.name, b.name.namespace_name, b.kind);
     });
   } else {
+    // Equal times keep the order the name-index scan used to give: datasets,
+    // then jobs, by namespace and name.
+    std::sort(kept.begin(), kept.end(), [](const SearchHit& a, const SearchHit& b) {
+      return std::tie(a.kind, a.name.namespace_name, a.name.name) <
+             std::tie(b.kind, b.name.namespace_name, b.name.name);
+    });
     std::stable_sort(kept.begin(), kept.end(), [](const SearchHit& a, const SearchHit& b) {
       return a.updated_at_micros > b.updated_at_micros;
     });
@@ -823,11 +804,9 @@ absl::StatusOr<Page<StoredEvent>> GraphStore::ListRunEvents(int64_t after_micros
     if (!value) continue;  // removed by retention meanwhile
     StoredEvent event;
     event.sequence = sequence;
-    std::string_view raw;
-    if (!internal::DecodeEventValue(*value, &event.received_at_micros, &raw)) {
+    if (!internal::DecodeEventValue(*value, &event.received_at_micros, &event.raw_json)) {
       return absl::DataLossError(absl::StrCat("unreadable event ", sequence));
     }
-    event.raw_json.assign(raw);
     page.items.push_back(std::move(event));
   }
   return page;

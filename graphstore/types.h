@@ -365,6 +365,9 @@ struct StoreStats {
   uint64_t retention_purged_events = 0;
   uint64_t retention_purged_runs = 0;
   uint64_t retention_passes = 0;
+  // The in-memory name index behind Search: names held and heap bytes.
+  uint64_t search_index_names = 0;
+  uint64_t search_index_bytes = 0;
 };
 
 // What one retention pass removed.
@@ -377,7 +380,9 @@ enum class SearchFilter { kAll, kDataset, kJob };
 enum class SearchSort { kName, kUpdatedAt };
 
 struct SearchQuery {
-  std::string text;  // case-insensitive substring of the name (or a job alias)
+  // Substring of the name (not the namespace, nor a symlink alias), ASCII
+  // letters case-insensitive.
+  std::string text;
   SearchFilter filter = SearchFilter::kAll;
   SearchSort sort = SearchSort::kName;
   std::optional<std::string> namespace_name;

@@ -12,7 +12,7 @@ PACKAGES=(
   rapidjson-dev libjemalloc-dev
   prometheus-cpp-dev libabsl-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev liblz4-dev
   curl prometheus openssl
   # Fuzzing and sanitizer builds (scripts/fuzz.sh, scripts/ci-extra.sh): clang with
   # libFuzzer and the sanitizer runtimes, which libclang-common only recommends.

@@ -4,7 +4,8 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include <openssl/evp.h>
+
+#include "graphstore/base/digest.h"
 
 namespace lineaged::collector::internal {
 namespace {
@@ -26,11 +27,6 @@ bool Expect(std::string_view text, size_t* pos, char c) {
   if (*pos >= text.size() || text[*pos] != c) return false;
   ++*pos;
   return true;
-}
-
-void Digest(const EVP_MD* md, std::string_view bytes, unsigned char* out) {
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out, &length, md, nullptr);
 }
 
 }  // namespace
@@ -102,11 +98,7 @@ std::optional<ParsedTime> ParseIsoTime(std::string_view text) {
 }
 
 std::array<uint8_t, 16> ContentHash(std::string_view bytes) {
-  unsigned char sha[EVP_MAX_MD_SIZE];
-  Digest(EVP_sha256(), bytes, sha);
-  std::array<uint8_t, 16> hash;
-  std::copy(sha, sha + 16, hash.begin());
-  return hash;
+  return graphstore::Sha256Prefix(bytes);
 }
 
 }  // namespace lineaged::collector::internal

@@ -302,6 +302,9 @@ void Metrics::Impl::AppendStoreFamilies(std::vector<MetricFamily>* out) const {
   out->push_back(SingleGauge("lineage_rocksdb_pending_compaction_bytes",
                              "RocksDB's estimate of bytes compaction still has to rewrite.",
                              static_cast<double>(stats.pending_compaction_bytes)));
+  out->push_back(SingleGauge("lineage_search_index_bytes",
+                             "Heap bytes of the in-memory name index behind search.",
+                             static_cast<double>(stats.search_index_bytes)));
   MetricFamily wal_syncs =
       NewFamily("lineage_rocksdb_wal_syncs_total",
                 "WAL syncs (group commits) since the store opened.", MetricType::Counter);

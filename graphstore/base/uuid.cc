@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
+#include "graphstore/base/digest.h"
 
 namespace lineaged::graphstore {
 namespace {
@@ -12,11 +12,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void Digest(const EVP_MD* md, std::string_view bytes, unsigned char* out) {
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out, &length, md, nullptr);
 }
 
 }  // namespace
@@ -41,10 +36,7 @@ std::optional<Uuid> ParseUuid(std::string_view text) {
 }
 
 Uuid NameUuidFromBytes(std::string_view bytes) {
-  unsigned char md5[EVP_MAX_MD_SIZE];
-  Digest(EVP_md5(), bytes, md5);
-  Uuid uuid;
-  std::copy(md5, md5 + 16, uuid.begin());
+  Uuid uuid = Md5(bytes);
   uuid[6] = (uuid[6] & 0x0f) | 0x30;  // version 3
   uuid[8] = (uuid[8] & 0x3f) | 0x80;  // IETF variant
   return uuid;

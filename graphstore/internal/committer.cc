@@ -22,6 +22,7 @@
 #include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -74,10 +75,25 @@ std::string WriteErrorReason(const rocksdb::Status& s) {
 
 }  // namespace
 
+struct Committer::Applied {
+  std::unique_ptr<GroupBatch> batch;
+  rocksdb::WriteBatch* write_batch = nullptr;  // owned by `batch`
+  std::vector<WriteCallback> callbacks;        // run by the write thread once synced
+  std::vector<absl::StatusOr<WriteOutcome>> outcomes;
+  uint64_t first_sequence = 0;
+  uint64_t next_sequence = 0;
+  CountersRecord counters_before;
+  CountersRecord counters_after;
+  // Set by the write thread under write_mu_.
+  bool written = false;
+  rocksdb::Status status;
+};
+
 Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
-                     const CountersRecord& counters)
+                     const CountersRecord& counters, NameSearchIndex* search_index)
     : db_(db),
       options_(options),
+      search_index_(search_index),
       resume_backoff_(kFirstResumeDelay),
       next_resume_(absl::InfinitePast()),
       next_sequence_(next_sequence),
@@ -90,9 +106,9 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
     NameThisThread("commit");
     CommitLoop();
   });
-  sync_thread_ = std::thread([this] {
-    NameThisThread("wal-sync");
-    SyncLoop();
+  write_thread_ = std::thread([this] {
+    NameThisThread("write");
+    WriteLoop();
   });
   sweep_thread_ = std::thread([this] {
     NameThisThread("facet-sweep");
@@ -151,10 +167,10 @@ void Committer::Stop() {
   }
   if (commit_thread_.joinable()) commit_thread_.join();
   {
-    absl::MutexLock lock(&sync_mu_);
-    sync_stopping_ = true;
+    absl::MutexLock lock(&write_mu_);
+    write_stopping_ = true;
   }
-  if (sync_thread_.joinable()) sync_thread_.join();
+  if (write_thread_.joinable()) write_thread_.join();
 }
 
 absl::Status Committer::RunMutation(Mutation mutation) {
@@ -274,51 +290,13 @@ CountersRecord Committer::counters() const {
   return published_counters_;
 }
 
-void Committer::SyncLoop() {
-  std::vector<Written> groups;
-  for (;;) {
-    groups.clear();
-    {
-      absl::MutexLock lock(&sync_mu_);
-      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
-        return !written_.empty() || sync_stopping_;
-      };
-      sync_mu_.Await(absl::Condition(&has_work));
-      if (written_.empty()) return;  // stopping and drained
-      groups.swap(written_);
-    }
-    // One sync covers every group written before it started.
-    absl::Status synced = absl::OkStatus();
-    if (options_.sync_writes) {
-      rocksdb::Status s = db_->db()->SyncWAL();
-      if (!s.ok()) {
-        synced = WriteFailed(s, "WAL sync");
-        // Releasing mu_ re-evaluates the commit thread's wait condition, so
-        // it starts retrying Resume() even if no write comes in.
-        absl::MutexLock lock(&mu_);
-      }
-      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
-    }
-    for (Written& group : groups) {
-      if (synced.ok()) {
-        committed_next_sequence_.store(group.next_sequence);
-        if (options_.outbox_enabled) outbox_added_.fetch_add(group.stored_events);
-      }
-      for (size_t i = 0; i < group.callbacks.size(); ++i) {
-        if (synced.ok()) {
-          group.callbacks[i](std::move(group.outcomes[i]));
-        } else {
-          group.callbacks[i](synced);
-        }
-      }
-    }
-  }
-}
-
 void Committer::CommitLoop() {
   std::vector<Pending> group;
+  std::unique_ptr<Applied> in_flight;  // being written by the write thread
   for (;;) {
     group.clear();
+    bool drained = false;
+    const absl::Time resume_at = NextResume();
     {
       absl::MutexLock lock(&mu_);
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -327,14 +305,16 @@ void Committer::CommitLoop() {
       auto has_work_or_failed = [this, &has_work]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return has_work() || unwritable_.load(std::memory_order_acquire);
       };
-      if (unwritable_.load(std::memory_order_acquire)) {
+      if (in_flight != nullptr) {
+        // Do not wait for events: with none queued, finish the write below.
+      } else if (unwritable_.load(std::memory_order_acquire)) {
         // Wake up for the next Resume() even when no writes come in, so the
         // store reports itself writable again as soon as the disk allows.
-        mu_.AwaitWithDeadline(absl::Condition(&has_work), next_resume_);
+        mu_.AwaitWithDeadline(absl::Condition(&has_work), resume_at);
       } else {
         mu_.Await(absl::Condition(&has_work_or_failed));
       }
-      if (queue_.empty() && stopping_) return;  // stopping and drained
+      drained = queue_.empty() && stopping_;
       size_t n = std::min(queue_.size(), options_.max_batch_events);
       for (size_t i = 0; i < n; ++i) {
         group.push_back(std::move(queue_.front()));
@@ -342,8 +322,39 @@ void Committer::CommitLoop() {
         queued_.store(queue_.size(), std::memory_order_relaxed);
       }
     }
+    if (group.empty()) {
+      if (in_flight != nullptr) {
+        FinishWrite(in_flight.get()).IgnoreError();  // its callbacks have the outcome
+        in_flight.reset();
+        continue;  // re-check the queue before stopping
+      }
+      if (drained) return;
+    }
     if (unwritable_.load(std::memory_order_acquire)) MaybeResume();
-    if (!group.empty()) CommitGroup(&group);
+    if (group.empty()) continue;
+    // Admin changes may scan the database, which lacks the write in flight.
+    const bool has_mutation = std::any_of(group.begin(), group.end(),
+                                          [](const Pending& p) { return p.mutation != nullptr; });
+    if (has_mutation && in_flight != nullptr) {
+      FinishWrite(in_flight.get()).IgnoreError();
+      in_flight.reset();
+    }
+    std::unique_ptr<Applied> applied =
+        ApplyGroup(&group, in_flight == nullptr ? nullptr : in_flight->batch.get());
+    if (in_flight != nullptr) {
+      absl::Status previous = FinishWrite(in_flight.get());
+      in_flight.reset();
+      if (!previous.ok() && applied != nullptr) {
+        // Applied on top of writes that did not happen; FinishWrite rewound
+        // the state to before them.
+        FailGroup(applied.get(), previous);
+        applied.reset();
+      }
+    }
+    if (applied != nullptr) {
+      StartWrite(applied.get());
+      in_flight = std::move(applied);
+    }
   }
 }
 
@@ -387,20 +398,25 @@ void Committer::MarkWritable(std::string_view how) {
   spdlog::warn("the store accepts writes again ({})", how);
 }
 
+absl::Time Committer::NextResume() const {
+  absl::MutexLock lock(&health_mu_);
+  return next_resume_;
+}
+
 void Committer::MaybeResume() {
   absl::Time now = absl::Now();
-  if (now < next_resume_) return;
+  if (now < NextResume()) return;
   rocksdb::Status s = db_->db()->Resume();
   if (s.ok()) {
     MarkWritable("resumed");
     return;
   }
+  absl::MutexLock lock(&health_mu_);
   if (s.severity() >= rocksdb::Status::kFatalError) {
     // E.g. a failed WAL sync: RocksDB cannot know what the log holds and
     // resumes only by reopening the database. Stop retrying and say so.
     spdlog::error("the store cannot write again without a restart of lineaged: {}", s.ToString());
     next_resume_ = absl::InfiniteFuture();
-    absl::MutexLock lock(&health_mu_);
     needs_restart_ = true;
     write_error_ = absl::UnavailableError(absl::StrFormat(
         "the store cannot write: %s; reads are still served, writes need a restart of lineaged",
@@ -413,12 +429,17 @@ void Committer::MaybeResume() {
   resume_backoff_ = std::min(resume_backoff_ * 2, kMaxResumeDelay);
 }
 
-void Committer::CommitGroup(std::vector<Pending>* group) {
-  const uint64_t first_sequence = next_sequence_;
-  const CountersRecord counters_before = counters_;
-  GroupBatch batch(db_, &cache_, &facets_);
-  std::vector<absl::StatusOr<WriteOutcome>> outcomes;
-  outcomes.reserve(group->size());
+std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* group,
+                                                          const GroupBatch* previous) {
+  auto applied = std::make_unique<Applied>();
+  applied->first_sequence = next_sequence_;
+  applied->counters_before = counters_;
+  // Raw events plus about a kilobyte of index and graph writes per event.
+  size_t expected_bytes = 0;
+  for (const Pending& pending : *group) expected_bytes += pending.event_value.size() + 1024;
+  applied->batch = std::make_unique<GroupBatch>(db_, &cache_, &facets_, previous, expected_bytes);
+  GroupBatch& batch = *applied->batch;
+  applied->outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();
   for (const Pending& pending : *group) {
     if (pending.mutation) {
@@ -428,11 +449,11 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
       EventApplier applier(&batch, &counters_);
       absl::Status status = pending.mutation(applier, pending.received_at_micros);
       if (status.ok()) {
-        outcomes.push_back(WriteOutcome::kStored);
+        applied->outcomes.push_back(WriteOutcome::kStored);
       } else {
         batch.RollbackToSavePoint();
         counters_ = counters_saved;
-        outcomes.push_back(status);
+        applied->outcomes.push_back(status);
       }
       continue;
     }
@@ -441,45 +462,105 @@ void Committer::CommitGroup(std::vector<Pending>* group) {
       failure = outcome.status();
       break;
     }
-    outcomes.push_back(*outcome);
-  }
-  if (failure.ok()) {
-    std::string counters = counters_.SerializeAsString();
-    if (counters != counters_before.SerializeAsString()) {
-      batch.Put(db_->graph(), MetaKey(kMetaCounters), std::move(counters));
-    }
-    // Not synced here: the sync thread syncs once for all groups written
-    // while it was busy, and only then acknowledges them.
-    rocksdb::Status written = db_->db()->Write(rocksdb::WriteOptions(), batch.Finish());
-    if (written.ok()) {
-      if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
-    } else {
-      failure = WriteFailed(written, "write");
-    }
+    applied->outcomes.push_back(*outcome);
   }
   if (!failure.ok()) {
-    // Nothing of the group reached the database: reuse its numbers.
-    next_sequence_ = first_sequence;
-    counters_ = counters_before;
-    // An unwritable store was logged once, when it became so.
+    // Nothing of the group is written: reuse its numbers.
+    next_sequence_ = applied->first_sequence;
+    counters_ = applied->counters_before;
     spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
                 "store write of {} events failed: {}", group->size(), failure.ToString());
     for (Pending& pending : *group) pending.done(failure);
-    return;
+    return nullptr;
   }
-  batch.PublishToCache();
+  std::string counters = counters_.SerializeAsString();
+  if (counters != applied->counters_before.SerializeAsString()) {
+    batch.Put(db_->graph(), MetaKey(kMetaCounters), std::move(counters));
+  }
+  applied->write_batch = batch.Finish();
+  applied->next_sequence = next_sequence_;
+  applied->counters_after = counters_;
+  applied->callbacks.reserve(group->size());
+  for (Pending& pending : *group) applied->callbacks.push_back(std::move(pending.done));
+  return applied;
+}
+
+void Committer::StartWrite(Applied* applied) {
+  absl::MutexLock lock(&write_mu_);
+  writing_ = applied;
+}
+
+void Committer::WriteLoop() {
+  for (;;) {
+    Applied* applied = nullptr;
+    {
+      absl::MutexLock lock(&write_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+        return (writing_ != nullptr && !writing_->written) || write_stopping_;
+      };
+      write_mu_.Await(absl::Condition(&has_work));
+      if (writing_ == nullptr || writing_->written) return;  // stopping, nothing in flight
+      applied = writing_;
+    }
+    // Written and synced in one call, so no WAL sync ever runs beside a
+    // WAL append of ours: RocksDB syncs inside its write path (a SyncWAL()
+    // racing a failed append trips an assertion; docs/reliability.md).
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync_writes;
+    rocksdb::Status s = db_->db()->Write(write_options, applied->write_batch);
+    if (s.ok()) {
+      if (options_.sync_writes) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+      // Here, not when the commit thread learns of it, so that the commit
+      // thread's next Resume() does not race it.
+      if (unwritable_.load(std::memory_order_acquire)) MarkWritable("a write succeeded");
+      // The one hook of the search index: names the group created become
+      // searchable before the group is acknowledged, so a search after an
+      // acknowledged write finds them.
+      if (search_index_ != nullptr) search_index_->Insert(applied->batch->created_names());
+      {
+        absl::MutexLock lock(&published_mu_);
+        published_counters_ = applied->counters_after;
+      }
+      committed_next_sequence_.store(applied->next_sequence);
+      if (options_.outbox_enabled) {
+        outbox_added_.fetch_add(applied->next_sequence - applied->first_sequence);
+      }
+      for (size_t i = 0; i < applied->callbacks.size(); ++i) {
+        applied->callbacks[i](std::move(applied->outcomes[i]));
+      }
+      applied->callbacks.clear();
+    }
+    absl::MutexLock lock(&write_mu_);
+    applied->status = std::move(s);
+    applied->written = true;
+  }
+}
+
+absl::Status Committer::FinishWrite(Applied* applied) {
   {
-    absl::MutexLock lock(&published_mu_);
-    published_counters_ = counters_;
+    absl::MutexLock lock(&write_mu_);
+    auto written = [applied]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) { return applied->written; };
+    write_mu_.Await(absl::Condition(&written));
+    writing_ = nullptr;
   }
-  Written written;
-  written.outcomes = std::move(outcomes);
-  written.next_sequence = next_sequence_;
-  written.stored_events = next_sequence_ - first_sequence;
-  written.callbacks.reserve(group->size());
-  for (Pending& pending : *group) written.callbacks.push_back(std::move(pending.done));
-  absl::MutexLock lock(&sync_mu_);
-  written_.push_back(std::move(written));
+  if (applied->status.ok()) {
+    applied->batch->PublishToCache();
+    return absl::OkStatus();
+  }
+  absl::Status failure = WriteFailed(applied->status, "write");
+  // Nothing of the group reached the database: reuse its numbers.
+  next_sequence_ = applied->first_sequence;
+  counters_ = applied->counters_before;
+  // An unwritable store was logged once, when it became so.
+  spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
+              "store write of {} events failed: {}", applied->callbacks.size(), failure.ToString());
+  FailGroup(applied, failure);
+  return failure;
+}
+
+void Committer::FailGroup(Applied* applied, const absl::Status& failure) {
+  for (WriteCallback& done : applied->callbacks) done(failure);
 }
 
 absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch) {

@@ -1,18 +1,27 @@
 #pragma once
 
-// The single writer of the store. Callers queue events; the commit thread
-// takes everything pending (up to Options::max_batch_events), turns each event
-// into its raw record plus graph changes in one WriteBatch and writes it; the
-// sync thread then syncs the WAL once for every batch written meanwhile and
-// runs their callbacks. So the next group is prepared while the last one is
-// being synced, and no event is acknowledged before its WAL sync. One writer
-// means graph updates need no locks and read-modify-write cannot interleave.
-// A third thread sweeps facet texts no record names any more (facet_store.h).
+// The single writer of the store, as a pipeline of two threads. Callers
+// queue events; the commit thread takes everything pending (up to
+// Options::max_batch_events) and turns each event into its raw record plus
+// graph changes in one WriteBatch; the write thread writes that batch to
+// RocksDB with a WAL sync (append, sync and memtable inserts, about half the
+// work) while the commit thread applies the next group on top of it, then
+// runs the group's callbacks. No event is acknowledged before its WAL sync.
+// One thread applying events means graph updates need no locks and
+// read-modify-write cannot interleave. A third thread sweeps facet texts no
+// record names any more (facet_store.h).
+//
+// At most one group is being written while the next is applied; the next
+// reads the written group's records through its overlay (group_batch.h). If
+// that write fails, the next group fails with it, unwritten: it was applied
+// on top of writes that did not happen. Admin changes (which may scan the
+// database) wait for the write in flight before they are applied.
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -32,13 +41,15 @@ namespace lineaged::graphstore::internal {
 
 class GroupBatch;
 class EventApplier;
+class NameSearchIndex;
 
 class Committer {
  public:
   // `db` must outlive the committer. `next_sequence` is the first unused
-  // event sequence; `counters` what is on disk.
+  // event sequence; `counters` what is on disk. `search_index` (may be null;
+  // must outlive the committer) gets the names each written group created.
   Committer(Database* db, const Options& options, uint64_t next_sequence,
-            const CountersRecord& counters);
+            const CountersRecord& counters, NameSearchIndex* search_index);
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
   ~Committer();
@@ -69,7 +80,7 @@ class Committer {
   // Deletes the stored facet texts that no record names (see facet_store.h)
   // and returns how many. Blocks for a scan of the graph's nodes, runs and
   // versions; one sweep at a time. Unavailable once stopping. Any thread
-  // but the commit and sync threads.
+  // but the commit and write threads.
   absl::StatusOr<uint64_t> SweepFacets();
 
   // Facet references dropped since start, and as of the last sweep's start:
@@ -102,32 +113,40 @@ class Committer {
     FacetDigests facet_digests;
   };
 
-  // A written group waiting for the WAL sync.
-  struct Written {
-    std::vector<WriteCallback> callbacks;
-    std::vector<absl::StatusOr<WriteOutcome>> outcomes;
-    uint64_t next_sequence;
-    uint64_t stored_events;
-  };
+  // A group applied by the commit thread, handed to the write thread.
+  struct Applied;
 
   void CommitLoop();
-  void SyncLoop();
+  void WriteLoop();
   void SweepLoop();
   // Runs `mutation` on the commit thread and waits until it is durable.
   absl::Status RunMutation(Mutation mutation);
-  void CommitGroup(std::vector<Pending>* group);
+  // Applies `group` on top of `previous` (the group being written, or null).
+  // Null if applying failed: then the group's callbacks got the error and
+  // the commit thread's state is as before.
+  std::unique_ptr<Applied> ApplyGroup(std::vector<Pending>* group, const GroupBatch* previous);
+  void StartWrite(Applied* applied);
+  // Waits for the write of `applied`. Written: publishes its records to the
+  // cache and returns OK. Failed: fails its callbacks, rewinds the commit
+  // thread's state to before it, and returns what the callbacks got.
+  absl::Status FinishWrite(Applied* applied);
+  // Fails the callbacks of a group that was applied but will not be written.
+  void FailGroup(Applied* applied, const absl::Status& failure);
   // Logs a failed write or sync in full and returns what clients get: for
   // an I/O error Unavailable "the store cannot write: <why>" (and the store
   // is marked unwritable), else the error without RocksDB's message.
   absl::Status WriteFailed(const rocksdb::Status& s, std::string_view what);
-  // Commit thread only, as is MaybeResume: DB::Resume() once the backoff
-  // since the last try is over.
+  // Clears the unwritable state after a successful write or resume.
   void MarkWritable(std::string_view how);
+  // Commit thread only: DB::Resume() once the backoff since the last try is
+  // over.
   void MaybeResume();
+  absl::Time NextResume() const;
   absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch);
 
   Database* const db_;
   const Options options_;
+  NameSearchIndex* const search_index_;
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
@@ -135,19 +154,21 @@ class Committer {
   std::atomic<size_t> queued_{0};
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
-  absl::Mutex sync_mu_;
-  std::vector<Written> written_ ABSL_GUARDED_BY(sync_mu_);
-  bool sync_stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+  absl::Mutex write_mu_;
+  Applied* writing_ ABSL_GUARDED_BY(write_mu_) = nullptr;  // being written, or done
+  bool write_stopping_ ABSL_GUARDED_BY(write_mu_) = false;
 
   mutable absl::Mutex health_mu_;
   absl::Status write_error_ ABSL_GUARDED_BY(health_mu_);
   // RocksDB will not resume (a fatal error): only a reopen makes it write.
   bool needs_restart_ ABSL_GUARDED_BY(health_mu_) = false;
   std::atomic<bool> unwritable_{false};
+  // When the commit thread next tries DB::Resume(); a successful write (on
+  // the write thread) resets them.
+  absl::Duration resume_backoff_ ABSL_GUARDED_BY(health_mu_);
+  absl::Time next_resume_ ABSL_GUARDED_BY(health_mu_);
 
   // Owned by the commit thread.
-  absl::Duration resume_backoff_;
-  absl::Time next_resume_;
   uint64_t next_sequence_;
   CountersRecord counters_;
   RecordCache cache_;
@@ -166,7 +187,7 @@ class Committer {
   std::atomic<uint64_t> wal_syncs_{0};
   std::atomic<uint64_t> outbox_added_{0};
   std::thread commit_thread_;
-  std::thread sync_thread_;
+  std::thread write_thread_;
   std::thread sweep_thread_;
 };
 

@@ -43,7 +43,9 @@ rocksdb::ColumnFamilyOptions EventsOptions(const std::shared_ptr<rocksdb::Cache>
   cf.enable_blob_files = true;
   cf.min_blob_size = 0;
   cf.blob_file_size = 256u << 20;
-  cf.blob_compression_type = rocksdb::kLZ4Compression;
+  // Events arrive LZ4-compressed (key_codec.h): compressing blobs again at
+  // flush would spend CPU for nothing.
+  cf.blob_compression_type = rocksdb::kNoCompression;
   cf.write_buffer_size = 128u << 20;
   return cf;
 }

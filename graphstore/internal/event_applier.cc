@@ -319,6 +319,10 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadOrCreate(NodeRecord::Kind 
   batch_->Put(batch_->db()->graph(),
               NameIndexKey(is_dataset ? kDatasetNamePrefix : kJobNamePrefix, name),
               IdValue(node.id));
+  // The only place a name-index key is written: the search index learns of
+  // new names from here (GroupBatch::created_names).
+  batch_->NoteCreatedName(
+      IndexedName{is_dataset ? NodeKind::kDataset : NodeKind::kJob, name, node.id});
   if (is_dataset) LINEAGED_RETURN_IF_ERROR(EnsureSource("default", "", t));
   return &nodes_.emplace(node.id, std::move(node)).first->second;
 }

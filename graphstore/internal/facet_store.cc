@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
+#include "graphstore/base/digest.h"
 
 namespace lineaged::graphstore::internal {
 
@@ -33,19 +33,6 @@ void SetDigest(const FacetDigest& digest, FacetValue* value) {
 
 namespace {
 
-// EVP_Digest with EVP_sha256() looks the algorithm up on every call, which
-// costs more than hashing a small facet: fetch it once, and keep a context
-// per thread.
-const EVP_MD* Sha256() {
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return sha256;
-}
-
-struct DigestContext {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  ~DigestContext() { EVP_MD_CTX_free(context); }
-};
-
 void AddDigests(const std::vector<Facet>& facets, FacetDigests* out) {
   for (const Facet& facet : facets) {
     if (!facet.deleted) out->emplace(&facet, DigestOfText(facet.json));
@@ -54,17 +41,7 @@ void AddDigests(const std::vector<Facet>& facets, FacetDigests* out) {
 
 }  // namespace
 
-FacetDigest DigestOfText(std::string_view json) {
-  thread_local DigestContext digest_context;
-  unsigned char sha[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestInit_ex(digest_context.context, Sha256(), nullptr);
-  EVP_DigestUpdate(digest_context.context, json.data(), json.size());
-  EVP_DigestFinal_ex(digest_context.context, sha, &length);
-  FacetDigest digest;
-  std::copy_n(sha, digest.size(), digest.begin());
-  return digest;
-}
+FacetDigest DigestOfText(std::string_view json) { return Sha256Prefix(json); }
 
 FacetDigests DigestsOf(const Event& event) {
   FacetDigests digests;

@@ -4,12 +4,15 @@
 // later events in the group read the writes of earlier ones, plus the writes
 // nobody reads back (raw events, time index, facet texts). Finish() turns
 // them into one WriteBatch. Owned by the commit thread.
+//
+// A group is applied while the previous one is still being written to
+// RocksDB (committer.h), so reads also fall through to that group's overlay
+// before the cache and the database.
 
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/name_search_index.h"
 #include "graphstore/internal/record_cache.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -27,19 +31,29 @@ namespace lineaged::graphstore::internal {
 
 class GroupBatch {
  public:
-  // `db`, `cache` and `facets` must outlive the batch.
-  GroupBatch(Database* db, RecordCache* cache, FacetStore* facets)
-      : db_(db), cache_(cache), facets_(facets) {}
+  // `db`, `cache` and `facets` must outlive the batch. `previous`, if set,
+  // is the group being written meanwhile: finished, so its overlay no longer
+  // changes, and not yet in the cache. It must outlive this batch's reads.
+  // `reserve_bytes`: the expected size of the WriteBatch, allocated at once
+  // rather than grown by copying.
+  GroupBatch(Database* db, RecordCache* cache, FacetStore* facets,
+             const GroupBatch* previous = nullptr, size_t reserve_bytes = 0)
+      : db_(db), cache_(cache), facets_(facets), previous_(previous), batch_(reserve_bytes) {}
 
   Database* db() const { return db_; }
   FacetStore* facets() const { return facets_; }
 
-  // Reads through the group's own writes, then the cache (graph keys), then
-  // the database.
+  // Reads through the group's own writes, then the previous group's, then
+  // the cache (graph keys), then the database.
   absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                                  const std::string& key) {
-    auto it = overlay_.find(OverlayKey(cf, key));
+    const std::string overlay_key = OverlayKey(cf, key);
+    auto it = overlay_.find(overlay_key);
     if (it != overlay_.end()) return it->second;
+    if (previous_ != nullptr) {
+      auto previous = previous_->overlay_.find(overlay_key);
+      if (previous != previous_->overlay_.end()) return previous->second;
+    }
     const bool cacheable = cf == db_->graph();
     if (cacheable) {
       if (std::optional<std::string> cached = cache_->Get(key)) return cached;
@@ -68,6 +82,10 @@ class GroupBatch {
   // reads them back, it only needs to know they exist.
   absl::StatusOr<bool> FacetStored(const FacetDigest& digest) {
     if (auto it = facet_writes_.find(digest); it != facet_writes_.end()) return it->second;
+    if (previous_ != nullptr) {
+      auto it = previous_->facet_writes_.find(digest);
+      if (it != previous_->facet_writes_.end()) return it->second;
+    }
     if (facets_->Known(digest)) return true;
     rocksdb::PinnableSlice value;
     rocksdb::Status s =
@@ -88,17 +106,26 @@ class GroupBatch {
     facet_writes_[digest] = false;
   }
 
+  // Notes a dataset or job whose name-index key this group wrote, for the
+  // search index (created_names()).
+  void NoteCreatedName(IndexedName name) { created_names_.push_back(std::move(name)); }
+  // The names the group created. Once its write succeeded they are the
+  // store's, like the overlay.
+  const std::vector<IndexedName>& created_names() const { return created_names_; }
+
   // A save point for one item of the group; RollbackToSavePoint undoes what
   // the item wrote.
   void SetSavePoint() {
     batch_.SetSavePoint();
     saved_overlay_ = overlay_;
     saved_facet_writes_ = facet_writes_;
+    saved_created_names_ = created_names_.size();
   }
   void RollbackToSavePoint() {
     batch_.RollbackToSavePoint();
     overlay_ = std::move(saved_overlay_);
     facet_writes_ = std::move(saved_facet_writes_);
+    created_names_.resize(saved_created_names_);
   }
 
   // The group's WriteBatch: the blind writes, then every overlay key once, in
@@ -107,6 +134,7 @@ class GroupBatch {
   // more cheaply than random ones (its skip-list search resumes from the
   // previous insert). Call once, after the last write.
   rocksdb::WriteBatch* Finish() {
+    previous_ = nullptr;  // no reads after the last write
     std::vector<const std::pair<const std::string, std::optional<std::string>>*> entries;
     entries.reserve(overlay_.size());
     for (const auto& entry : overlay_) entries.push_back(&entry);
@@ -169,11 +197,14 @@ class GroupBatch {
   Database* const db_;
   RecordCache* const cache_;
   FacetStore* const facets_;
+  const GroupBatch* previous_;  // null once finished
   rocksdb::WriteBatch batch_;
-  std::unordered_map<std::string, std::optional<std::string>> overlay_;
-  std::unordered_map<std::string, std::optional<std::string>> saved_overlay_;
+  absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
+  absl::flat_hash_map<std::string, std::optional<std::string>> saved_overlay_;
   absl::flat_hash_map<FacetDigest, bool> facet_writes_;  // true: put, false: deleted
   absl::flat_hash_map<FacetDigest, bool> saved_facet_writes_;
+  std::vector<IndexedName> created_names_;
+  size_t saved_created_names_ = 0;
 };
 
 }  // namespace lineaged::graphstore::internal

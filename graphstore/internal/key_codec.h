@@ -48,8 +48,13 @@ inline constexpr std::string_view kMetaFormatVersion = "format_version";
 // 2: the Marquez model; 3: facet texts stored once, by digest.
 inline constexpr uint64_t kFormatVersion = 3;
 
-// Column family "events" value: kEventValueVersion, be64 received micros, raw JSON.
+// Column family "events" value: a version byte, be64 received micros, then
+// for kEventValueVersion the raw JSON, for kEventValueLz4 a varint32 of the
+// raw JSON's size and its LZ4 block. Events are compressed before the WAL
+// (JSON shrinks ~2.7x): the write path's WAL checksum, WAL write and
+// memtable copy handle a third of the bytes (docs/performance.md).
 inline constexpr char kEventValueVersion = 1;
+inline constexpr char kEventValueLz4 = 2;
 
 void AppendBigEndian64(std::string* dst, uint64_t value);
 uint64_t DecodeBigEndian64(std::string_view eight_bytes);
@@ -70,6 +75,8 @@ bool ConsumeOrderedString(std::string_view* in, std::string* out);
 
 std::string NamespaceKey(std::string_view namespace_name);
 std::string NameIndexKey(char prefix, const QualifiedName& name);
+// The name of a NameIndexKey (any prefix). False if `key` is malformed.
+bool DecodeNameIndexKey(std::string_view key, QualifiedName* name);
 std::string NodeKey(uint64_t node_id);
 std::string RunKey(const Uuid& run_id);
 std::string EdgeKey(char prefix, uint64_t first, uint64_t second);
@@ -97,8 +104,9 @@ bool DecodeColumnEdgeSuffix(std::string_view suffix, uint64_t* output_dataset,
 // Decodes the second id of an edge key. False if `key` is not an edge key.
 bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second);
 
+// Compressed unless that saves little (small events). Thread-safe.
 std::string EncodeEventValue(int64_t received_at_micros, std::string_view raw_json);
-bool DecodeEventValue(std::string_view value, int64_t* received_at_micros,
-                      std::string_view* raw_json);
+// False if `value` is not an event value (or its LZ4 block is corrupt).
+bool DecodeEventValue(std::string_view value, int64_t* received_at_micros, std::string* raw_json);
 
 }  // namespace lineaged::graphstore::internal

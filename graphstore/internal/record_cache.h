@@ -16,7 +16,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "absl/container/flat_hash_map.h"
 
 namespace lineaged::graphstore::internal {
 
@@ -57,13 +58,14 @@ class RecordCache {
   }
 
  private:
-  // Rough per-entry cost of an unordered_map node with two std::strings.
+  // Rough per-entry cost of a slot with two std::strings and the table's
+  // spare capacity.
   static constexpr size_t kEntryOverhead = 96;
 
   const size_t generation_bytes_;
   size_t young_bytes_ = 0;
-  std::unordered_map<std::string, std::string> young_;
-  std::unordered_map<std::string, std::string> old_;
+  absl::flat_hash_map<std::string, std::string> young_;
+  absl::flat_hash_map<std::string, std::string> old_;
 };
 
 }  // namespace lineaged::graphstore::internal

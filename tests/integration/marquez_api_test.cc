@@ -595,6 +595,53 @@ TEST_F(MarquezApiTest, Search) {
   ExpectError(Get("/api/v1/search?q=sal&limit=-1"), 400);
 }
 
+TEST_F(MarquezApiTest, SearchFindsANameAsSoonAsItsEventIsAcknowledged) {
+  // Its own namespace and a time outside the other tests' windows.
+  json event = RunEvent("COMPLETE", "2024-06-01T00:00:00Z", NewUuid(), "zebra_writer",
+                        json::array(), json::array({Named("fresh", "Zebra_Table")}));
+  event["job"]["namespace"] = "fresh";
+  EXPECT_EQ(GetJson("/api/v1/search?q=zebra")["totalCount"], 0);
+  ASSERT_EQ(server_->PostEvent(event.dump()).status, 201);
+  json hits = GetJson("/api/v1/search?q=ZEBRA&sort=NAME");
+  EXPECT_EQ(hits["totalCount"], 2);
+  EXPECT_THAT(Names(hits["results"]), ElementsAre("Zebra_Table", "zebra_writer"));
+  EXPECT_EQ(GetJson("/api/v1/search?q=ze&namespace=fresh&filter=DATASET")["totalCount"], 1)
+      << "a text under 3 bytes is found too";
+}
+
+// The search index is rebuilt from the store at start: names stored before a
+// restart are found after it, and new ones too.
+TEST(MarquezApiRestart, SearchFindsNamesStoredBeforeARestart) {
+  TestServer server;
+  ASSERT_TRUE(server.Start());
+  json event = RunEvent("COMPLETE", "2024-05-01T10:00:00Z", NewUuid(), "nightly_rollup",
+                        json::array({Named("warehouse", "orders_raw")}),
+                        json::array({Named("warehouse", "orders_daily")}));
+  ASSERT_EQ(server.PostEvent(event.dump()).status, 201);
+  ASSERT_EQ(server.client()
+                .Request("DELETE", "/api/v1/namespaces/warehouse/datasets/orders_raw", "", {})
+                .status,
+            200);
+  ASSERT_EQ(server.Stop(), 0);
+  ASSERT_TRUE(server.Start());
+  auto search = [&](const std::string& query) {
+    Response r = server.client().Get("/api/v1/search?" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body);
+  };
+  json hits = search("q=orders&sort=NAME");
+  EXPECT_EQ(hits["totalCount"], 1) << "orders_raw is still hidden";
+  EXPECT_THAT(Names(hits["results"]), ElementsAre("orders_daily"));
+  EXPECT_THAT(Names(search("q=rollup")["results"]), ElementsAre("nightly_rollup"));
+
+  event["run"]["runId"] = NewUuid();
+  event["outputs"] = json::array({Named("warehouse", "orders_weekly")});
+  ASSERT_EQ(server.PostEvent(event.dump()).status, 201);
+  EXPECT_THAT(Names(search("q=ORDERS_&sort=NAME")["results"]),
+              ElementsAre("orders_daily", "orders_raw", "orders_weekly"))
+      << "the new name, and orders_raw back: an event named it again";
+}
+
 TEST_F(MarquezApiTest, RawEvents) {
   // Only this suite's five scenario events fall in this window.
   std::string window = "after=2024-05-01T00:00:00Z&before=2024-05-01T10:30:00Z";

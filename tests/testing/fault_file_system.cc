@@ -13,26 +13,26 @@ class FaultWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = fs_->BeforeAppend(fname_);
+    rocksdb::IOStatus s = fs_->BeforeAppend(fname_, data);
     return s.ok() ? FSWritableFileOwnerWrapper::Append(data, options, dbg) : s;
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& info,
                            rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = fs_->BeforeAppend(fname_);
+    rocksdb::IOStatus s = fs_->BeforeAppend(fname_, data);
     return s.ok() ? FSWritableFileOwnerWrapper::Append(data, options, info, dbg) : s;
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = fs_->BeforeAppend(fname_);
+    rocksdb::IOStatus s = fs_->BeforeAppend(fname_, data);
     return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, dbg) : s;
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      const rocksdb::DataVerificationInfo& info,
                                      rocksdb::IODebugContext* dbg) override {
-    rocksdb::IOStatus s = fs_->BeforeAppend(fname_);
+    rocksdb::IOStatus s = fs_->BeforeAppend(fname_, data);
     return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, info, dbg)
                   : s;
   }
@@ -70,15 +70,24 @@ int FaultFileSystem::held_writers() const {
   return held_writers_;
 }
 
-rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname) {
+void FaultFileSystem::SetNoSpaceFor(std::string marker) {
+  absl::MutexLock lock(&mu_);
+  no_space_marker_ = std::move(marker);
+}
+
+rocksdb::IOStatus FaultFileSystem::BeforeAppend(const std::string& fname,
+                                                const rocksdb::Slice& data) {
+  bool marked = false;
   {
     absl::MutexLock lock(&mu_);
     ++held_writers_;
     mu_.Await(absl::Condition(
         +[](bool* held) { return !*held; }, &held_));
     --held_writers_;
+    marked = !no_space_marker_.empty() &&
+             data.ToStringView().find(no_space_marker_) != std::string_view::npos;
   }
-  if (!no_space_.load()) return rocksdb::IOStatus::OK();
+  if (!no_space_.load() && !marked) return rocksdb::IOStatus::OK();
   failed_appends_.fetch_add(1);
   // What PosixWritableFile returns on ENOSPC, path included.
   return rocksdb::IOStatus::NoSpace("While appending to file: " + fname, "No space left on device");

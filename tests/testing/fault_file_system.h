@@ -33,6 +33,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   // IOError NoSpace.
   void SetNoSpace(bool on) { no_space_.store(on); }
 
+  // While not empty, an append whose data contains `marker` fails with
+  // IOError NoSpace: one write fails, those around it succeed.
+  void SetNoSpaceFor(std::string marker);
+
   // While on, Sync and Fsync of every writable file fail with IOError (as
   // fsync's EIO does), while appends succeed.
   void SetSyncFails(bool on) { sync_fails_.store(on); }
@@ -61,7 +65,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
 
   // Called by the wrapped files before each append: blocks while held, then
   // fails if out of space.
-  rocksdb::IOStatus BeforeAppend(const std::string& fname);
+  rocksdb::IOStatus BeforeAppend(const std::string& fname, const rocksdb::Slice& data);
   // Called by the wrapped files before each sync.
   rocksdb::IOStatus BeforeSync(const std::string& fname);
 
@@ -71,6 +75,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   std::atomic<int> failed_appends_{0};
   mutable absl::Mutex mu_;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
+  std::string no_space_marker_ ABSL_GUARDED_BY(mu_);
   int held_writers_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

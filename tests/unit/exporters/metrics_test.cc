@@ -304,6 +304,7 @@ TEST_F(MetricsStoreTest, StoreFigures) {
   EXPECT_GE(samples["lineage_rocksdb_wal_syncs_total"], 1);
   EXPECT_TRUE(samples.contains("lineage_rocksdb_live_sst_bytes"));
   EXPECT_TRUE(samples.contains("lineage_rocksdb_pending_compaction_bytes"));
+  EXPECT_GT(samples["lineage_search_index_bytes"], 0);
 }
 
 TEST_F(MetricsStoreTest, FreshnessKeepsTheStalestDatasetsWithinTheCap) {

@@ -1,5 +1,6 @@
 // Facet texts are stored once per distinct text and swept once no record
-// names them (graphstore/internal/facet_store.h).
+// names them (graphstore/internal/facet_store.h); a commit group's reads
+// through the group being written (group_batch.h).
 
 #include "graphstore/internal/facet_store.h"
 
@@ -149,27 +150,40 @@ TEST_F(FacetStorageTest, RetentionDeletesTheTextsOnlyPurgedRunsNamed) {
   EXPECT_THAT(Texts(*facets), ElementsAre(R"(a={"only":"run 2"})"));
 }
 
+// A database without a committer, to drive GroupBatch and EventApplier by
+// hand. `dir` is declared first, so it is removed after the database closes.
+struct BareDatabase {
+  BareDatabase() {
+    Options options;
+    options.data_dir = dir.path() + "/data";
+    absl::StatusOr<std::unique_ptr<internal::Database>> opened = internal::Database::Open(options);
+    status = opened.status();
+    if (opened.ok()) db = std::move(*opened);
+  }
+  testing::TempDir dir;
+  absl::Status status;
+  std::unique_ptr<internal::Database> db;
+};
+
 // The commit thread's half of a sweep, driven by hand: a text the snapshot
 // found unreferenced survives if an event named it after the sweep began.
 TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
-  testing::TempDir dir;
-  Options options;
-  options.data_dir = dir.path() + "/data";
-  auto db = internal::Database::Open(options);
-  ASSERT_TRUE(db.ok()) << db.status();
+  BareDatabase bare;
+  ASSERT_TRUE(bare.status.ok()) << bare.status;
+  internal::Database* db = bare.db.get();
   internal::RecordCache cache(1 << 20);
   internal::FacetStore facets(1024);
   internal::CountersRecord counters;
   auto run_group = [&](const std::function<absl::Status(internal::EventApplier&)>& item) {
-    internal::GroupBatch batch(db->get(), &cache, &facets);
+    internal::GroupBatch batch(db, &cache, &facets);
     internal::EventApplier applier(&batch, &counters);
     ASSERT_TRUE(item(applier).ok());
-    ASSERT_TRUE((*db)->db()->Write(rocksdb::WriteOptions(), batch.Finish()).ok());
+    ASSERT_TRUE(db->db()->Write(rocksdb::WriteOptions(), batch.Finish()).ok());
     batch.PublishToCache();
   };
   auto stored = [&](std::string_view json) {
-    auto value = (*db)->Get(
-        (*db)->graph(), internal::FacetKey(internal::DigestBytes(internal::DigestOfText(json))));
+    auto value = db->Get(db->graph(),
+                         internal::FacetKey(internal::DigestBytes(internal::DigestOfText(json))));
     return value.ok() && value->has_value();
   };
 
@@ -204,6 +218,56 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     return applier.Apply(RunEvent(3, RunEventType::kStart, 300, R"({"kept":false})"));
   });
   EXPECT_TRUE(stored(R"({"kept":false})"));
+}
+
+// A group applied while the previous one is being written reads that group's
+// writes, deletions and facet texts before the cache and the database, which
+// do not have them yet (committer.h).
+TEST(GroupBatchTest, ReadsThroughTheGroupBeingWritten) {
+  BareDatabase bare;
+  ASSERT_TRUE(bare.status.ok()) << bare.status;
+  internal::Database* db = bare.db.get();
+  rocksdb::ColumnFamilyHandle* graph = db->graph();
+  ASSERT_TRUE(db->db()->Put(rocksdb::WriteOptions(), graph, "stored", "on disk").ok());
+  ASSERT_TRUE(db->db()->Put(rocksdb::WriteOptions(), graph, "deleted", "on disk").ok());
+  internal::RecordCache cache(1 << 20);
+  internal::FacetStore facets(1024);
+  const internal::FacetDigest added = internal::DigestOfText(R"({"added":1})");
+  const internal::FacetDigest removed = internal::DigestOfText(R"({"removed":1})");
+
+  internal::GroupBatch previous(db, &cache, &facets);
+  previous.Put(graph, "written", "by the previous group");
+  previous.Delete(graph, "deleted");
+  previous.PutFacet(added, R"({"added":1})");
+  previous.DeleteFacet(removed);
+  previous.Finish();  // handed to the write thread, not written yet
+
+  internal::GroupBatch next(db, &cache, &facets, &previous);
+  auto read = [&](const std::string& key) {
+    absl::StatusOr<std::optional<std::string>> value = next.Get(graph, key);
+    EXPECT_TRUE(value.ok()) << value.status();
+    return value.ok() ? *value : std::nullopt;
+  };
+  EXPECT_EQ(read("written"), "by the previous group");
+  EXPECT_EQ(read("deleted"), std::nullopt);
+  EXPECT_EQ(read("stored"), "on disk");
+  next.Put(graph, "written", "by the next group");
+  EXPECT_EQ(read("written"), "by the next group");
+  absl::StatusOr<bool> added_stored = next.FacetStored(added);
+  ASSERT_TRUE(added_stored.ok());
+  EXPECT_TRUE(*added_stored);
+  absl::StatusOr<bool> removed_stored = next.FacetStored(removed);
+  ASSERT_TRUE(removed_stored.ok());
+  EXPECT_FALSE(*removed_stored);
+
+  // Without the previous group, the same reads see the database.
+  internal::GroupBatch alone(db, &cache, &facets);
+  absl::StatusOr<std::optional<std::string>> deleted = alone.Get(graph, "deleted");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, "on disk");
+  absl::StatusOr<bool> added_alone = alone.FacetStored(added);
+  ASSERT_TRUE(added_alone.ok());
+  EXPECT_FALSE(*added_alone);
 }
 
 }  // namespace

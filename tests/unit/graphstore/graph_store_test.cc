@@ -95,7 +95,7 @@ TEST_F(GraphStoreTest, NamesItsThreads) {
     return names;
   };
   // Each thread names itself once it runs: wait for the three of them.
-  const auto named = ::testing::IsSupersetOf({"commit", "wal-sync", "facet-sweep"});
+  const auto named = ::testing::IsSupersetOf({"commit", "write", "facet-sweep"});
   std::vector<std::string> names = thread_names();
   for (int attempt = 0; attempt < 500 && !::testing::Matches(named)(names); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

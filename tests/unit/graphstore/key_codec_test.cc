@@ -75,12 +75,55 @@ TEST(KeyCodec, EdgeKeysDecode) {
 
 TEST(KeyCodec, EventValuesRoundTrip) {
   std::string value = EncodeEventValue(-42, R"({"a":1})");
+  EXPECT_EQ(value[0], kEventValueVersion);  // small: stored as is
   int64_t received = 0;
-  std::string_view raw;
+  std::string raw;
   ASSERT_TRUE(DecodeEventValue(value, &received, &raw));
   EXPECT_EQ(received, -42);
   EXPECT_EQ(raw, R"({"a":1})");
   EXPECT_FALSE(DecodeEventValue("x", &received, &raw));
+}
+
+TEST(KeyCodec, LargeEventValuesAreCompressed) {
+  std::string json = R"({"eventType":"COMPLETE","inputs":[)";
+  for (int i = 0; i < 50; ++i) {
+    json +=
+        R"({"namespace":"postgres://db:5432","name":"public.table_)" + std::to_string(i) + R"("},)";
+  }
+  json += "{}]}";
+  const std::string value = EncodeEventValue(1700000000000000, json);
+  EXPECT_EQ(value[0], kEventValueLz4);
+  EXPECT_LT(value.size(), json.size() / 2);
+  int64_t received = 0;
+  std::string raw;
+  ASSERT_TRUE(DecodeEventValue(value, &received, &raw));
+  EXPECT_EQ(received, 1700000000000000);
+  EXPECT_EQ(raw, json);
+
+  // A damaged block or size is refused, not decoded into garbage.
+  std::string truncated = value.substr(0, value.size() - 3);
+  EXPECT_FALSE(DecodeEventValue(truncated, &received, &raw));
+  std::string wrong_size = value;
+  wrong_size[9] = static_cast<char>(wrong_size[9] ^ 0x01);
+  EXPECT_FALSE(DecodeEventValue(wrong_size, &received, &raw));
+  std::string huge_size = value.substr(0, 9) + "\xff\xff\xff\xff\x0f" + value.substr(11);
+  EXPECT_FALSE(DecodeEventValue(huge_size, &received, &raw));
+}
+
+// Text that LZ4 cannot shrink is stored as is, whatever its size.
+TEST(KeyCodec, IncompressibleEventValuesAreStoredAsIs) {
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    x = x * 1103515245 + 12345;
+    noise.push_back(static_cast<char>('!' + (x >> 16) % 90));
+  }
+  const std::string value = EncodeEventValue(7, noise);
+  EXPECT_EQ(value[0], kEventValueVersion);
+  int64_t received = 0;
+  std::string raw;
+  ASSERT_TRUE(DecodeEventValue(value, &received, &raw));
+  EXPECT_EQ(raw, noise);
 }
 
 }  // namespace

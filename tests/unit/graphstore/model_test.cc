@@ -2,6 +2,7 @@
 // soft deletes, column lineage, symlinks and parent jobs.
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -365,6 +366,57 @@ TEST_F(ModelTest, NamespacesEventsAndSearch) {
   ASSERT_THAT(*counts, SizeIs(2));
   EXPECT_EQ((*counts)[0].start, 1u);
   EXPECT_EQ((*counts)[1].complete, 1u);
+}
+
+TEST_F(ModelTest, SearchSeesNewNamesHiddenNodesAndNamesFromBeforeAReopen) {
+  auto search = [&](std::string text, SearchSort sort = SearchSort::kName) {
+    SearchQuery query;
+    query.text = std::move(text);
+    query.sort = sort;
+    query.limit = 100;
+    auto page = store_->Search(query);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> names;
+    if (!page.ok()) return names;
+    EXPECT_EQ(page->total_count, page->items.size());
+    for (const SearchHit& hit : page->items) names.push_back(hit.name.name);
+    return names;
+  };
+  Finish(1, 100, "load_orders", {Dataset("raw_orders")}, {Dataset("orders")});
+  EXPECT_THAT(search("ORDERS"), ElementsAre("load_orders", "orders", "raw_orders"));
+  Finish(2, 200, "copy", {Dataset("orders")}, {Dataset("orders_copy")});
+  EXPECT_THAT(search("orders"), ElementsAre("load_orders", "orders", "orders_copy", "raw_orders"))
+      << "a name is found once its write is acknowledged";
+  // Newest first; equal times by kind (datasets first), namespace, name.
+  SearchQuery by_time;
+  by_time.text = "orders";
+  by_time.sort = SearchSort::kUpdatedAt;
+  auto page = store_->Search(by_time);
+  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page->items, SizeIs(4));
+  for (size_t i = 1; i < page->items.size(); ++i) {
+    const SearchHit& a = page->items[i - 1];
+    const SearchHit& b = page->items[i];
+    EXPECT_TRUE(a.updated_at_micros > b.updated_at_micros ||
+                (a.updated_at_micros == b.updated_at_micros &&
+                 std::tie(a.kind, a.name.namespace_name, a.name.name) <
+                     std::tie(b.kind, b.name.namespace_name, b.name.name)))
+        << a.name.name << " before " << b.name.name;
+  }
+  ASSERT_TRUE(store_->HideDataset(Name("db", "raw_orders")).ok());
+  EXPECT_THAT(search("raw"), IsEmpty()) << "hidden";
+
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  SetUp();
+  EXPECT_THAT(search("orders"), ElementsAre("load_orders", "orders", "orders_copy"))
+      << "built at open from the stored names";
+  EXPECT_THAT(search("py"), ElementsAre("copy", "orders_copy"));
+  EXPECT_EQ(store_->GetStats().search_index_names, 5u);
+  EXPECT_GT(store_->GetStats().search_index_bytes, 0u);
+  Finish(3, 300, "load_orders", {Dataset("raw_orders")}, {Dataset("more_orders")});
+  EXPECT_THAT(search("orders"),
+              ElementsAre("load_orders", "more_orders", "orders", "orders_copy", "raw_orders"));
 }
 
 TEST_F(ModelTest, ModelSurvivesReopen) {

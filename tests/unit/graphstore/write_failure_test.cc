@@ -25,6 +25,7 @@ namespace lineaged::graphstore {
 namespace {
 
 using lineaged::testing::FaultFileSystem;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -70,6 +71,17 @@ class StoreWriteFailureTest : public ::testing::Test {
     auto opened = GraphStore::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
+  }
+
+  // The raw JSON of the stored events, in sequence order.
+  std::vector<std::string> StoredJson() {
+    absl::StatusOr<std::vector<StoredEvent>> events = store_->ReadEvents(0, 100);
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::vector<std::string> json;
+    if (events.ok()) {
+      for (const StoredEvent& event : *events) json.push_back(event.raw_json);
+    }
+    return json;
   }
 
   absl::StatusOr<LineageGraph> JobLineage(const std::string& job) {
@@ -137,12 +149,9 @@ TEST_F(StoreWriteFailureTest, DiskFullRefusesWritesServesReadsAndRecovers) {
     EXPECT_EQ(graph->jobs.size(), 1u) << job;
   }
   EXPECT_TRUE(absl::IsNotFound(JobLineage("during.again").status()));
-  auto reopened = store_->ReadEvents(0, 10);
-  ASSERT_TRUE(reopened.ok()) << reopened.status();
-  ASSERT_EQ(reopened->size(), 3u);
-  EXPECT_EQ((*reopened)[0].raw_json, JobEvent(1, "before").raw_json);
-  EXPECT_EQ((*reopened)[1].raw_json, JobEvent(2, "during").raw_json);
-  EXPECT_EQ((*reopened)[2].raw_json, JobEvent(4, "after").raw_json);
+  EXPECT_THAT(StoredJson(),
+              ElementsAre(JobEvent(1, "before").raw_json, JobEvent(2, "during").raw_json,
+                          JobEvent(4, "after").raw_json));
   EXPECT_TRUE(store_->write_status().ok());
 }
 
@@ -186,6 +195,76 @@ TEST_F(StoreWriteFailureTest, FailedWalSyncIsNotAcknowledgedAndNeedsAReopen) {
   for (const std::string job : {"before", "unsynced", "after"}) {
     EXPECT_TRUE(JobLineage(job).ok()) << job;
   }
+}
+
+// The commit thread applies a group while the previous one is being written
+// (committer.h). When that write fails, the group applied on top of it fails
+// too, unwritten, and the store's numbering and totals go back to before
+// both: sent again, both are new events.
+TEST_F(StoreWriteFailureTest, GroupAppliedOnAFailedWriteFailsWithIt) {
+  Open(/*max_pending_events=*/4096, /*max_batch_events=*/1);
+  struct Result {
+    absl::Mutex mu;
+    std::optional<absl::StatusOr<WriteOutcome>> outcome ABSL_GUARDED_BY(mu);
+  };
+  std::vector<std::unique_ptr<Result>> results;
+  auto submit = [&](const Event& event) {
+    results.push_back(std::make_unique<Result>());
+    Result* result = results.back().get();
+    store_->Write(event, [result](absl::StatusOr<WriteOutcome> r) {
+      absl::MutexLock lock(&result->mu);
+      result->outcome = std::move(r);
+    });
+  };
+  auto wait_for = [&](size_t i) -> absl::StatusOr<WriteOutcome> {
+    EXPECT_TRUE(PollUntil([&] {
+      absl::MutexLock lock(&results[i]->mu);
+      return results[i]->outcome.has_value();
+    })) << i;
+    absl::MutexLock lock(&results[i]->mu);
+    return results[i]->outcome.value_or(absl::DeadlineExceededError("no outcome"));
+  };
+
+  // The first group's WAL append blocks; two more groups queue behind it, so
+  // "doomed" is being written while "next" is applied on top of it.
+  fs_->Hold();
+  submit(JobEvent(1, "first"));
+  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+  submit(JobEvent(2, "doomed"));
+  submit(JobEvent(3, "next"));
+  fs_->SetNoSpaceFor("doomed");
+  fs_->Release();
+
+  absl::StatusOr<WriteOutcome> first = wait_for(0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, WriteOutcome::kStored);
+  absl::StatusOr<WriteOutcome> doomed = wait_for(1);
+  ASSERT_TRUE(absl::IsUnavailable(doomed.status())) << doomed.status();
+  EXPECT_THAT(doomed.status().message(), HasSubstr("no space left on device"));
+  absl::StatusOr<WriteOutcome> next = wait_for(2);
+  EXPECT_EQ(next.status(), doomed.status());
+
+  fs_->SetNoSpaceFor("");
+  ASSERT_TRUE(PollUntil([&] { return store_->write_status().ok(); })) << store_->write_status();
+  EXPECT_TRUE(absl::IsNotFound(JobLineage("doomed").status()));
+  EXPECT_TRUE(absl::IsNotFound(JobLineage("next").status()));
+  EXPECT_EQ(store_->event_count(), 1u);
+
+  for (uint8_t run : {2, 3}) {
+    auto retried = store_->WriteAndWait(JobEvent(run, run == 2 ? "doomed" : "next"));
+    ASSERT_TRUE(retried.ok()) << retried.status();
+    EXPECT_EQ(*retried, WriteOutcome::kStored);
+  }
+  EXPECT_EQ(store_->event_count(), 3u);
+  auto jobs = store_->ListJobs(std::nullopt, {}, 10, 0);
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->total_count, 3u);
+  EXPECT_EQ(jobs->items.size(), 3u);
+  ASSERT_TRUE(store_->Close().ok());
+  Open();
+  EXPECT_THAT(StoredJson(),
+              ElementsAre(JobEvent(1, "first").raw_json, JobEvent(2, "doomed").raw_json,
+                          JobEvent(3, "next").raw_json));
 }
 
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
