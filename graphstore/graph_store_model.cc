@@ -738,13 +738,23 @@ absl::StatusOr<Page<SearchHit>> GraphStore::Search(const SearchQuery& query) con
       search_index_->Find(query.text, query.filter, query.namespace_name);
   ModelReader reader(db_.get());
   std::vector<SearchHit> kept;
-  for (internal::IndexedName& name : names) {
-    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(name.node_id));
-    if (record->hidden()) continue;
-    const int64_t updated_at = record->updated_at_micros();
-    if (query.updated_after_micros && updated_at < *query.updated_after_micros) continue;
-    if (query.updated_before_micros && updated_at >= *query.updated_before_micros) continue;
-    kept.push_back(SearchHit{name.kind, std::move(name.name), updated_at});
+  // The matches' records by one MultiGet per batch, not one Get each; a batch
+  // bounds the blocks pinned at once (a short text can match every name).
+  constexpr size_t kBatch = 256;
+  std::vector<uint64_t> ids;
+  for (size_t begin = 0; begin < names.size(); begin += kBatch) {
+    const size_t end = std::min(names.size(), begin + kBatch);
+    ids.clear();
+    for (size_t i = begin; i < end; ++i) ids.push_back(names[i].node_id);
+    LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(ids));
+    for (size_t i = begin; i < end; ++i) {
+      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(names[i].node_id));
+      if (record->hidden()) continue;
+      const int64_t updated_at = record->updated_at_micros();
+      if (query.updated_after_micros && updated_at < *query.updated_after_micros) continue;
+      if (query.updated_before_micros && updated_at >= *query.updated_before_micros) continue;
+      kept.push_back(SearchHit{names[i].kind, std::move(names[i].name), updated_at});
+    }
   }
   if (query.sort == SearchSort::kName) {
     // A total order: a name is unique within its kind and namespace.

@@ -368,6 +368,39 @@ TEST_F(ModelTest, NamespacesEventsAndSearch) {
   EXPECT_EQ((*counts)[1].complete, 1u);
 }
 
+TEST_F(ModelTest, SearchReadsMatchesInBatches) {
+  // More matches than Search reads in one MultiGet, with hidden ones among them.
+  std::vector<DatasetMention> outputs;
+  for (int i = 0; i < 600; ++i) {
+    const std::string n = std::to_string(i);
+    outputs.push_back(Dataset("t" + std::string(3 - n.size(), '0') + n));
+  }
+  Finish(1, 100, "load", {}, outputs);
+  Finish(2, 200, "copy", {}, {Dataset("t450")});
+  for (const char* name : {"t000", "t300", "t599"}) {
+    ASSERT_TRUE(store_->HideDataset(Name("db", name)).ok());
+  }
+  SearchQuery query;
+  query.text = "t";
+  query.filter = SearchFilter::kDataset;
+  query.limit = 1000;
+  auto page = store_->Search(query);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->total_count, 597u);
+  ASSERT_THAT(page->items, SizeIs(597));
+  EXPECT_EQ(page->items.front().name.name, "t001");
+  EXPECT_EQ(page->items[298].name.name, "t299");
+  EXPECT_EQ(page->items[299].name.name, "t301");
+  EXPECT_EQ(page->items.back().name.name, "t598");
+  query.sort = SearchSort::kUpdatedAt;
+  query.limit = 1;
+  page = store_->Search(query);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->total_count, 597u);
+  ASSERT_THAT(page->items, SizeIs(1));
+  EXPECT_EQ(page->items[0].name.name, "t450") << "the newest";
+}
+
 TEST_F(ModelTest, SearchSeesNewNamesHiddenNodesAndNamesFromBeforeAReopen) {
   auto search = [&](std::string text, SearchSort sort = SearchSort::kName) {
     SearchQuery query;
