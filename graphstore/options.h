@@ -29,6 +29,11 @@ struct Options {
   // RocksDB block cache for the graph and index column families.
   size_t block_cache_bytes = 256u << 20;
 
+  // RocksDB row cache (whole records of graph, index and events point reads);
+  // 0 disables it. Job pages spend a fifth less CPU with it
+  // (docs/performance.md).
+  size_t row_cache_bytes = 64u << 20;
+
   // Write an exporter outbox entry with every stored event (same batch), for
   // the Atlas exporter to deliver. Off when no exporter is configured.
   bool outbox_enabled = false;

@@ -67,6 +67,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
   db_options.bytes_per_sync = 1u << 20;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 512u << 20;
+  // Whole records by key for point reads (a job page's MultiGet of jobs,
+  // runs and names): a hit skips the index and data block search.
+  if (options.row_cache_bytes > 0) {
+    db_options.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
+  }
   std::unique_ptr<rocksdb::Env> env;
   if (options.file_system != nullptr) {
     env = rocksdb::NewCompositeEnv(options.file_system);
