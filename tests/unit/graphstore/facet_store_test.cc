@@ -19,35 +19,26 @@
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/record_cache.h"
+#include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace lineaged::graphstore {
 namespace {
 
+using ::lineaged::testing::BareRunEvent;
+using ::lineaged::testing::Name;
+using ::lineaged::testing::RunId;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
-
-Uuid RunId(uint8_t n) {
-  Uuid id{};
-  id[15] = n;
-  return id;
-}
 
 // A run event of job ns.j with one run facet "a" and one job facet "jobType".
 Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string run_facet,
                std::string job_facet = R"({"processingType":"BATCH"})") {
-  Event e;
-  e.kind = EventKind::kRun;
-  e.event_type = type;
-  e.event_time_micros = time;
-  e.producer = "test";
-  e.run_id = RunId(run);
-  e.job = QualifiedName{"ns", "j"};
+  Event e = BareRunEvent(run, type, time, QualifiedName{"ns", "j"},
+                         "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) +
+                             ",\"type\":" + std::to_string(static_cast<int>(type)) + "}");
   e.run_mention.facets.push_back(Facet{"a", std::move(run_facet), false});
   e.job_mention.facets.push_back(Facet{"jobType", std::move(job_facet), false});
-  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) +
-               ",\"type\":" + std::to_string(static_cast<int>(type)) + "}";
-  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
   return e;
 }
 

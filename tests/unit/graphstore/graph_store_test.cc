@@ -11,36 +11,25 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace lineaged::graphstore {
 namespace {
 
+using ::lineaged::testing::BareRunEvent;
+using ::lineaged::testing::Name;
+using ::lineaged::testing::RunId;
 using ::testing::ElementsAre;
 using ::testing::Field;
 
-QualifiedName Name(std::string ns, std::string name) { return {std::move(ns), std::move(name)}; }
-
-Uuid RunId(uint8_t n) {
-  Uuid id{};
-  id[15] = n;
-  return id;
-}
-
 Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
                std::vector<QualifiedName> inputs, std::vector<QualifiedName> outputs) {
-  Event e;
-  e.kind = EventKind::kRun;
-  e.event_type = type;
-  e.event_time_micros = time;
-  e.producer = "test";
-  e.run_id = RunId(run);
-  e.job = Name("ns", std::move(job));
+  Event e =
+      BareRunEvent(run, type, time, Name("ns", std::move(job)),
+                   "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}");
   for (QualifiedName& name : inputs) e.inputs.emplace_back().name = std::move(name);
   for (QualifiedName& name : outputs) e.outputs.emplace_back().name = std::move(name);
-  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
-  // Distinct content, distinct identity.
-  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
   return e;
 }
 

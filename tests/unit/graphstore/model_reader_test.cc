@@ -19,6 +19,7 @@
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
 #include "graphstore/internal/key_codec.h"
+#include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace lineaged::graphstore {
@@ -27,18 +28,12 @@ namespace {
 using internal::Database;
 using internal::ModelReader;
 using internal::NodeRecord;
+using ::lineaged::testing::BareRunEvent;
+using ::lineaged::testing::Name;
+using ::lineaged::testing::RunId;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-
-QualifiedName Name(std::string ns, std::string name) { return {std::move(ns), std::move(name)}; }
-
-Uuid RunId(uint16_t n) {
-  Uuid id{};
-  id[14] = static_cast<uint8_t>(n >> 8);
-  id[15] = static_cast<uint8_t>(n);
-  return id;
-}
 
 DatasetMention Dataset(std::string name, std::string io_facet = "") {
   DatasetMention mention;
@@ -50,19 +45,13 @@ DatasetMention Dataset(std::string name, std::string io_facet = "") {
 
 Event RunEvent(uint16_t run, RunEventType type, int64_t time, std::string job,
                std::vector<DatasetMention> inputs = {}, std::vector<DatasetMention> outputs = {}) {
-  Event e;
-  e.kind = EventKind::kRun;
-  e.event_type = type;
-  e.event_time_micros = time;
-  e.producer = "test";
-  e.run_id = RunId(run);
-  e.job = Name("ns", std::move(job));
+  Event e =
+      BareRunEvent(run, type, time, Name("ns", std::move(job)),
+                   absl::StrCat(R"({"run":)", run, R"(,"type":)", static_cast<int>(type), "}"));
   e.inputs = std::move(inputs);
   e.outputs = std::move(outputs);
   e.run_mention.facets.push_back(Facet{"run", absl::StrCat(R"({"n":)", run, "}"), false});
   e.job_mention.facets.push_back(Facet{"jobType", R"({"processingType":"BATCH"})", false});
-  e.raw_json = absl::StrCat(R"({"run":)", run, R"(,"type":)", static_cast<int>(type), "}");
-  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
   return e;
 }
 

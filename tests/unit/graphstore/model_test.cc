@@ -9,22 +9,18 @@
 #include "gtest/gtest.h"
 
 #include "graphstore/graph_store.h"
+#include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace lineaged::graphstore {
 namespace {
 
+using ::lineaged::testing::BareRunEvent;
+using ::lineaged::testing::Name;
+using ::lineaged::testing::RunId;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-
-QualifiedName Name(std::string ns, std::string name) { return {std::move(ns), std::move(name)}; }
-
-Uuid RunId(uint8_t n) {
-  Uuid id{};
-  id[15] = n;
-  return id;
-}
 
 DatasetMention Dataset(std::string name, std::vector<std::string> fields = {}) {
   DatasetMention mention;
@@ -41,17 +37,11 @@ DatasetMention Dataset(std::string name, std::vector<std::string> fields = {}) {
 
 Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
                std::vector<DatasetMention> inputs, std::vector<DatasetMention> outputs) {
-  Event e;
-  e.kind = EventKind::kRun;
-  e.event_type = type;
-  e.event_time_micros = time;
-  e.producer = "test";
-  e.run_id = RunId(run);
-  e.job = Name("ns", std::move(job));
+  Event e =
+      BareRunEvent(run, type, time, Name("ns", std::move(job)),
+                   "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}");
   e.inputs = std::move(inputs);
   e.outputs = std::move(outputs);
-  e.raw_json = "{\"run\":" + std::to_string(run) + ",\"t\":" + std::to_string(time) + "}";
-  for (size_t i = 0; i < e.raw_json.size(); ++i) e.content_hash[i % 16] ^= e.raw_json[i] + i;
   return e;
 }
 
