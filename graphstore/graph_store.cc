@@ -78,6 +78,49 @@ absl::Status LoadCounters(Database* db, uint64_t* next_sequence,
   return absl::OkStatus();
 }
 
+// Format 3 kept two empty keys per lineage edge (E/e); format 4 keeps one
+// AdjacencyRecord per dataset. The edges mirror each job's current IO, so
+// they are rebuilt from the job records, then the old keys are dropped. One
+// synced batch: a crash leaves the store at format 3, to migrate again.
+absl::Status MigrateFormat3To4(Database* db) {
+  const absl::Time start = absl::Now();
+  std::map<uint64_t, internal::AdjacencyRecord> adjacency;  // by dataset, ascending
+  std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator(rocksdb::ReadOptions(), db->graph()));
+  const std::string node_prefix(1, internal::kNodePrefix);
+  size_t jobs = 0;
+  for (it->Seek(node_prefix); it->Valid() && it->key().starts_with(node_prefix); it->Next()) {
+    NodeRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("format 3 to 4: unreadable node record");
+    }
+    if (record.kind() != NodeRecord::KIND_JOB) continue;
+    const uint64_t job = internal::DecodeBigEndian64(it->key().ToStringView().substr(1));
+    ++jobs;
+    // Job ids ascend with the scan, so each list is built in order.
+    for (uint64_t dataset : record.current_inputs()) adjacency[dataset].add_consumers(job);
+    for (uint64_t dataset : record.current_outputs()) adjacency[dataset].add_producers(job);
+  }
+  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "format 3 to 4: scan nodes"));
+  rocksdb::WriteBatch batch;
+  for (const auto& [dataset, record] : adjacency) {
+    batch.Put(db->graph(), internal::AdjacencyKey(dataset), record.SerializeAsString());
+  }
+  for (char prefix : {internal::kFormat3OutEdgePrefix, internal::kFormat3InEdgePrefix}) {
+    const std::string from(1, prefix), to(1, static_cast<char>(prefix + 1));
+    batch.DeleteRange(db->graph(), from, to);
+  }
+  std::string version;
+  internal::AppendBigEndian64(&version, 4);
+  batch.Put(db->graph(), internal::MetaKey(internal::kMetaFormatVersion), version);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  LINEAGED_RETURN_IF_ERROR(
+      internal::FromRocksDb(db->db()->Write(sync, &batch), "format 3 to 4: write"));
+  spdlog::info("store format 3 -> 4: edges of {} jobs regrouped into {} dataset records in {} ms",
+               jobs, adjacency.size(), absl::ToInt64Milliseconds(absl::Now() - start));
+  return absl::OkStatus();
+}
+
 absl::Status CheckFormatVersion(Database* db) {
   std::string key = internal::MetaKey(internal::kMetaFormatVersion);
   LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> stored, db->Get(db->graph(), key));
@@ -89,6 +132,7 @@ absl::Status CheckFormatVersion(Database* db) {
     return internal::FromRocksDb(db->db()->Put(sync, db->graph(), key, value), "write format");
   }
   uint64_t version = internal::DecodeBigEndian64(*stored);
+  if (version == 3 && internal::kFormatVersion == 4) return MigrateFormat3To4(db);
   if (version != internal::kFormatVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "store format version %d, this build reads %d", version, internal::kFormatVersion));

@@ -177,15 +177,6 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   LINEAGED_ASSIGN_OR_RETURN(auto start_node, reader.VisibleNode(start.kind, start.name));
   const uint64_t start_id = start_node.first;
 
-  // Appends the ids adjacent to `id` through edges of `prefix`, hidden or not.
-  auto adjacent = [&](char prefix, uint64_t id, std::vector<uint64_t>* out) -> absl::Status {
-    auto [lo, hi] = IdRange(prefix, id);
-    return reader.Scan(db_->graph(), lo, hi, false, [&](std::string_view key, std::string_view) {
-      uint64_t first, second;
-      if (internal::DecodeEdgeKey(key, &first, &second)) out->push_back(second);
-      return true;
-    });
-  };
   // Leaves out hidden nodes; their records must be read (prefetched) already.
   auto drop_hidden = [&](std::vector<uint64_t>* ids) -> absl::Status {
     std::vector<uint64_t> visible;
@@ -203,9 +194,10 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     start_job = start_id;
   } else {
     // Marquez starts from the dataset's newest producer, else its newest consumer.
-    for (char prefix : {internal::kInEdgePrefix, internal::kOutEdgePrefix}) {
-      scratch.clear();
-      LINEAGED_RETURN_IF_ERROR(adjacent(prefix, start_id, &scratch));
+    std::vector<internal::AdjacencyRecord> start_edges;
+    LINEAGED_RETURN_IF_ERROR(reader.Adjacency({start_id}, &start_edges));
+    for (const auto* jobs : {&start_edges[0].producers(), &start_edges[0].consumers()}) {
+      scratch.assign(jobs->begin(), jobs->end());
       LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(scratch));
       LINEAGED_RETURN_IF_ERROR(drop_hidden(&scratch));
       int64_t newest = 0;
@@ -251,17 +243,20 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     }
     LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(datasets));
     std::vector<uint64_t> reached;  // datasets first reached in this hop
-    std::vector<uint64_t> neighbours;
     for (uint64_t dataset : datasets) {
       LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* dataset_record, reader.Node(dataset));
       if (dataset_record->hidden()) continue;
-      auto [it, inserted] = dataset_edges.try_emplace(dataset);
-      if (!inserted) continue;
-      reached.push_back(dataset);
-      LINEAGED_RETURN_IF_ERROR(adjacent(internal::kInEdgePrefix, dataset, &it->second.in));
-      LINEAGED_RETURN_IF_ERROR(adjacent(internal::kOutEdgePrefix, dataset, &it->second.out));
-      neighbours.insert(neighbours.end(), it->second.in.begin(), it->second.in.end());
-      neighbours.insert(neighbours.end(), it->second.out.begin(), it->second.out.end());
+      if (dataset_edges.try_emplace(dataset).second) reached.push_back(dataset);
+    }
+    std::vector<internal::AdjacencyRecord> edges;
+    LINEAGED_RETURN_IF_ERROR(reader.Adjacency(reached, &edges));
+    std::vector<uint64_t> neighbours;
+    for (size_t i = 0; i < reached.size(); ++i) {
+      Adjacency& adjacency = dataset_edges[reached[i]];
+      adjacency.in.assign(edges[i].producers().begin(), edges[i].producers().end());
+      adjacency.out.assign(edges[i].consumers().begin(), edges[i].consumers().end());
+      neighbours.insert(neighbours.end(), adjacency.in.begin(), adjacency.in.end());
+      neighbours.insert(neighbours.end(), adjacency.out.begin(), adjacency.out.end());
     }
     LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(neighbours));
     std::vector<uint64_t> next;

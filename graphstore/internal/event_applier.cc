@@ -616,32 +616,53 @@ absl::Status EventApplier::SetJobIo(Node* job, std::vector<uint64_t> inputs,
   std::vector<uint64_t> old_outputs(record.current_outputs().begin(),
                                     record.current_outputs().end());
   if (old_inputs == inputs && old_outputs == outputs) return absl::OkStatus();
-  rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
-  // Edges: dataset -> job for inputs, job -> dataset for outputs.
+  // Edges: dataset -> job for inputs (the job consumes it), job -> dataset
+  // for outputs (the job produces it), kept in each dataset's adjacency.
   auto rewrite = [&](const std::vector<uint64_t>& before, const std::vector<uint64_t>& after,
-                     bool is_input) {
+                     bool is_input) -> absl::Status {
     std::vector<uint64_t> removed, added;
     std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
                         std::back_inserter(removed));
     std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
                         std::back_inserter(added));
     for (uint64_t dataset : removed) {
-      uint64_t from = is_input ? dataset : job->id, to = is_input ? job->id : dataset;
-      batch_->Delete(graph, EdgeKey(kOutEdgePrefix, from, to));
-      batch_->Delete(graph, EdgeKey(kInEdgePrefix, to, from));
-      counters_->set_edges(counters_->edges() - 1);
+      LINEAGED_RETURN_IF_ERROR(EditAdjacency(dataset, job->id, /*producer=*/!is_input, false));
     }
     for (uint64_t dataset : added) {
-      uint64_t from = is_input ? dataset : job->id, to = is_input ? job->id : dataset;
-      batch_->Put(graph, EdgeKey(kOutEdgePrefix, from, to), "");
-      batch_->Put(graph, EdgeKey(kInEdgePrefix, to, from), "");
-      counters_->set_edges(counters_->edges() + 1);
+      LINEAGED_RETURN_IF_ERROR(EditAdjacency(dataset, job->id, /*producer=*/!is_input, true));
     }
+    counters_->set_edges(counters_->edges() + added.size() - removed.size());
+    return absl::OkStatus();
   };
-  rewrite(old_inputs, inputs, true);
-  rewrite(old_outputs, outputs, false);
+  LINEAGED_RETURN_IF_ERROR(rewrite(old_inputs, inputs, true));
+  LINEAGED_RETURN_IF_ERROR(rewrite(old_outputs, outputs, false));
   record.mutable_current_inputs()->Assign(inputs.begin(), inputs.end());
   record.mutable_current_outputs()->Assign(outputs.begin(), outputs.end());
+  return absl::OkStatus();
+}
+
+absl::Status EventApplier::EditAdjacency(uint64_t dataset, uint64_t job, bool producer, bool add) {
+  rocksdb::ColumnFamilyHandle* graph = batch_->db()->graph();
+  const std::string key = AdjacencyKey(dataset);
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch_->Get(graph, key));
+  AdjacencyRecord record;
+  LINEAGED_RETURN_IF_ERROR(ParseRecord(bytes, &record).status());
+  google::protobuf::RepeatedField<uint64_t>* jobs =
+      producer ? record.mutable_producers() : record.mutable_consumers();
+  const auto at = std::lower_bound(jobs->begin(), jobs->end(), job) - jobs->begin();
+  const bool present = at != jobs->size() && jobs->Get(at) == job;
+  if (add == present) return absl::OkStatus();
+  if (add) {
+    jobs->Add(job);  // then rotated into place: the ids stay ascending
+    std::rotate(jobs->begin() + at, jobs->end() - 1, jobs->end());
+  } else {
+    jobs->erase(jobs->begin() + at);
+  }
+  if (record.producers().empty() && record.consumers().empty()) {
+    batch_->Delete(graph, key);
+  } else {
+    batch_->Put(graph, key, Serialize(record));
+  }
   return absl::OkStatus();
 }
 

@@ -106,6 +106,8 @@ class EventApplier {
                                                const std::string& run_id, int64_t t);
   // Makes (inputs, outputs) the job's current IO and rewrites its edges.
   absl::Status SetJobIo(Node* job, std::vector<uint64_t> inputs, std::vector<uint64_t> outputs);
+  // Adds or removes `job` among the producers (else consumers) of `dataset`.
+  absl::Status EditAdjacency(uint64_t dataset, uint64_t job, bool producer, bool add);
   void IndexRun(uint64_t job_id, const Uuid& run_id, RunRecord* run);
   void CountRunState(int32_t before, int32_t after);
 

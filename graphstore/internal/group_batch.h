@@ -179,12 +179,11 @@ class GroupBatch {
     return k;
   }
 
-  // Graph keys the committer reads back (records and name indexes); edges,
-  // run lists, column edges and counters it only writes, so they are not
-  // worth a place in the cache.
+  // Graph keys the committer reads back (records, adjacency and name
+  // indexes); run lists, column edges and counters it only writes, so they
+  // are not worth a place in the cache.
   static bool ReadBack(char prefix) {
-    return prefix != kOutEdgePrefix && prefix != kInEdgePrefix && prefix != kRunListPrefix &&
-           prefix != kColumnEdgePrefix && prefix != kMetaPrefix;
+    return prefix != kRunListPrefix && prefix != kColumnEdgePrefix && prefix != kMetaPrefix;
   }
 
   rocksdb::ColumnFamilyHandle* Handle(char id) const {

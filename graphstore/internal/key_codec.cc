@@ -122,24 +122,10 @@ std::string RunKey(const Uuid& run_id) {
   return key;
 }
 
-std::string EdgeKey(char prefix, uint64_t first, uint64_t second) {
-  std::string key(1, prefix);
-  AppendBigEndian64(&key, first);
-  AppendBigEndian64(&key, second);
+std::string AdjacencyKey(uint64_t dataset_id) {
+  std::string key(1, kAdjacencyPrefix);
+  AppendBigEndian64(&key, dataset_id);
   return key;
-}
-
-std::string EdgePrefix(char prefix, uint64_t first) {
-  std::string key(1, prefix);
-  AppendBigEndian64(&key, first);
-  return key;
-}
-
-bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second) {
-  if (key.size() != 17 || (key[0] != kOutEdgePrefix && key[0] != kInEdgePrefix)) return false;
-  *first = DecodeBigEndian64(key.substr(1, 8));
-  *second = DecodeBigEndian64(key.substr(9, 8));
-  return true;
 }
 
 std::string NodeSequenceKey(char prefix, uint64_t node_id, uint64_t seq) {

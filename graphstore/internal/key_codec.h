@@ -21,8 +21,7 @@ inline constexpr char kDatasetNamePrefix = 'D';  // D <ostr ns> <ostr name> -> b
 inline constexpr char kJobNamePrefix = 'J';      // J <ostr ns> <ostr name> -> be64 node id
 inline constexpr char kNodePrefix = 'O';         // O <be64 id>             -> NodeRecord
 inline constexpr char kRunPrefix = 'R';          // R <16-byte uuid>        -> RunRecord
-inline constexpr char kOutEdgePrefix = 'E';      // E <be64 from> <be64 to> -> ""
-inline constexpr char kInEdgePrefix = 'e';       // e <be64 to> <be64 from> -> ""
+inline constexpr char kAdjacencyPrefix = 'a';    // a <be64 dataset id>     -> AdjacencyRecord
 inline constexpr char kMetaPrefix = 'M';         // M <name>                -> value
 inline constexpr char kAliasPrefix = 'A';        // A <ostr ns> <ostr name> -> be64 dataset id
 inline constexpr char kDatasetVersionPrefix =
@@ -45,8 +44,13 @@ inline constexpr char kDeadLetterPrefix = 'y';  // y <be64 seq> -> be64 ordered 
 
 inline constexpr std::string_view kMetaCounters = "counters";
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
-// 2: the Marquez model; 3: facet texts stored once, by digest.
-inline constexpr uint64_t kFormatVersion = 3;
+// 2: the Marquez model; 3: facet texts stored once, by digest; 4: lineage
+// edges as one AdjacencyRecord per dataset instead of E/e keys per edge.
+inline constexpr uint64_t kFormatVersion = 4;
+// Format 3's edge keys, read only to migrate a format-3 store to 4:
+// E <be64 from> <be64 to> and e <be64 to> <be64 from>, both empty.
+inline constexpr char kFormat3OutEdgePrefix = 'E';
+inline constexpr char kFormat3InEdgePrefix = 'e';
 
 // Column family "events" value: a version byte, be64 received micros, then
 // for kEventValueVersion the raw JSON, for kEventValueLz4 a varint32 of the
@@ -79,8 +83,7 @@ std::string NameIndexKey(char prefix, const QualifiedName& name);
 bool DecodeNameIndexKey(std::string_view key, QualifiedName* name);
 std::string NodeKey(uint64_t node_id);
 std::string RunKey(const Uuid& run_id);
-std::string EdgeKey(char prefix, uint64_t first, uint64_t second);
-std::string EdgePrefix(char prefix, uint64_t first);
+std::string AdjacencyKey(uint64_t dataset_id);
 std::string MetaKey(std::string_view name);
 std::string EventKey(uint64_t sequence);
 std::string EventTimeKey(int64_t event_time_micros, uint64_t sequence);
@@ -100,9 +103,6 @@ std::string ColumnEdgePrefix(uint64_t input_dataset, std::string_view input_fiel
 // Splits a column edge key after the prefix given to ColumnEdgePrefix.
 bool DecodeColumnEdgeSuffix(std::string_view suffix, uint64_t* output_dataset,
                             std::string* output_field);
-
-// Decodes the second id of an edge key. False if `key` is not an edge key.
-bool DecodeEdgeKey(std::string_view key, uint64_t* first, uint64_t* second);
 
 // Compressed unless that saves little (small events). Thread-safe.
 std::string EncodeEventValue(int64_t received_at_micros, std::string_view raw_json);

@@ -200,6 +200,17 @@ absl::Status ModelReader::PrefetchNodes(const std::vector<uint64_t>& ids) {
   });
 }
 
+absl::Status ModelReader::Adjacency(const std::vector<uint64_t>& ids,
+                                    std::vector<AdjacencyRecord>* out) {
+  out->assign(ids.size(), AdjacencyRecord());
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (uint64_t id : ids) keys.push_back(AdjacencyKey(id));
+  return MultiGet(db_->graph(), keys, [&](size_t i, std::string_view value) -> absl::Status {
+    return Parse(value, &(*out)[i]);
+  });
+}
+
 absl::Status ModelReader::PrefetchNames(const std::vector<uint64_t>& ids) {
   absl::flat_hash_set<uint64_t> wanted;
   std::vector<uint64_t> missing;

@@ -105,6 +105,10 @@ class ModelReader {
   // Facet texts of `maps`, as FacetsOf will ask for them.
   absl::Status PrefetchFacets(const FacetMaps& maps);
 
+  // The lineage edges of the datasets `ids` (distinct), in one MultiGet:
+  // (*out)[i] is ids[i]'s, empty if it has none. Hidden jobs included.
+  absl::Status Adjacency(const std::vector<uint64_t>& ids, std::vector<AdjacencyRecord>* out);
+
  private:
   // Calls found(i, value) for each present keys[i], after one MultiGet on the
   // snapshot. `keys` must be distinct.

@@ -62,15 +62,11 @@ TEST(KeyCodec, MalformedOrderedStringIsRejected) {
   EXPECT_FALSE(ConsumeOrderedString(&in, &out));
 }
 
-TEST(KeyCodec, EdgeKeysDecode) {
-  uint64_t first = 0, second = 0;
-  ASSERT_TRUE(DecodeEdgeKey(EdgeKey(kOutEdgePrefix, 3, 1ull << 40), &first, &second));
-  EXPECT_EQ(first, 3u);
-  EXPECT_EQ(second, 1ull << 40);
-  EXPECT_FALSE(DecodeEdgeKey(NodeKey(3), &first, &second));
-  // All out-edges of node 3 share a prefix that excludes node 4's.
-  EXPECT_EQ(EdgeKey(kOutEdgePrefix, 3, 9).rfind(EdgePrefix(kOutEdgePrefix, 3), 0), 0u);
-  EXPECT_LT(EdgeKey(kOutEdgePrefix, 3, ~0ull), EdgePrefix(kOutEdgePrefix, 4));
+TEST(KeyCodec, AdjacencyKeysSortByDatasetId) {
+  EXPECT_EQ(AdjacencyKey(3).size(), 9u);
+  EXPECT_EQ(AdjacencyKey(3)[0], kAdjacencyPrefix);
+  EXPECT_LT(AdjacencyKey(255), AdjacencyKey(256));
+  EXPECT_LT(AdjacencyKey(1ull << 40), AdjacencyKey(~0ull));
 }
 
 TEST(KeyCodec, EventValuesRoundTrip) {

@@ -7,8 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 
 #include "graphstore/graph_store.h"
+#include "graphstore/internal/database.h"
+#include "graphstore/internal/key_codec.h"
+#include "graphstore/internal/records.pb.h"
 #include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
 
@@ -454,6 +458,104 @@ TEST_F(ModelTest, ModelSurvivesReopen) {
   EXPECT_TRUE(dataset->current_version.has_value());
   EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "j")),
               ElementsAre("dataset:in", "dataset:out", "job:j"));
+}
+
+// Rewrites the store at `data_dir` the way format 3 kept lineage edges: two
+// empty keys per edge (E from to, e to from) instead of AdjacencyRecords.
+void DowngradeEdgesToFormat3(const std::string& data_dir) {
+  Options options;
+  options.data_dir = data_dir;
+  auto db = internal::Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  rocksdb::DB* raw = (*db)->db();
+  rocksdb::ColumnFamilyHandle* graph = (*db)->graph();
+  auto edge = [](char prefix, uint64_t first, uint64_t second) {
+    std::string key(1, prefix);
+    internal::AppendBigEndian64(&key, first);
+    internal::AppendBigEndian64(&key, second);
+    return key;
+  };
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), graph));
+  size_t records = 0;
+  for (it->Seek("a"); it->Valid() && it->key().starts_with("a"); it->Next()) {
+    const uint64_t dataset = internal::DecodeBigEndian64(it->key().ToStringView().substr(1));
+    internal::AdjacencyRecord adjacency;
+    ASSERT_TRUE(adjacency.ParseFromString(it->value().ToString()));
+    for (uint64_t job : adjacency.producers()) {  // job -> dataset
+      batch.Put(graph, edge('E', job, dataset), "");
+      batch.Put(graph, edge('e', dataset, job), "");
+    }
+    for (uint64_t job : adjacency.consumers()) {  // dataset -> job
+      batch.Put(graph, edge('E', dataset, job), "");
+      batch.Put(graph, edge('e', job, dataset), "");
+    }
+    batch.Delete(graph, it->key());
+    ++records;
+  }
+  ASSERT_EQ(records, 4u);
+  std::string version;
+  internal::AppendBigEndian64(&version, 3);
+  batch.Put(graph, internal::MetaKey(internal::kMetaFormatVersion), version);
+  ASSERT_TRUE(raw->Write(rocksdb::WriteOptions(), &batch).ok());
+  it.reset();
+  ASSERT_TRUE((*db)->Close().ok());
+}
+
+TEST_F(ModelTest, AFormat3StoreIsMigratedAtOpenWithItsLineageIntact) {
+  Finish(1, 100, "extract", {Dataset("source")}, {Dataset("staged")});
+  Finish(2, 200, "report", {Dataset("staged")}, {Dataset("report")});
+  Finish(3, 300, "audit", {Dataset("staged")}, {Dataset("audit")});
+  // Each dataset with its producers and consumers: edge directions matter.
+  auto edges = [&] {
+    std::vector<std::string> out;
+    auto graph = store_->GetLineage(NodeRef{NodeKind::kDataset, Name("db", "staged")}, 20);
+    EXPECT_TRUE(graph.ok()) << graph.status();
+    if (!graph.ok()) return out;
+    for (const auto& d : graph->datasets) {
+      std::string line = d.data.name.name + " <-";
+      for (const auto& job : d.producers) line += " " + job.name;
+      line += " ->";
+      for (const auto& job : d.consumers) line += " " + job.name;
+      out.push_back(line);
+    }
+    return out;
+  };
+  const std::vector<std::string> before = edges();
+  ASSERT_THAT(before, ElementsAre("audit <- audit ->", "report <- report ->",
+                                  "source <- -> extract", "staged <- extract -> audit report"));
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  DowngradeEdgesToFormat3(dir_.path() + "/data");
+
+  SetUp();  // migrates
+  EXPECT_EQ(edges(), before);
+  EXPECT_THAT(LineageNames(NodeKind::kDataset, Name("db", "audit")), SizeIs(7));
+  // Edges keep changing with the jobs' IO after the migration.
+  Finish(4, 400, "audit", {Dataset("report")}, {Dataset("audit")});
+  EXPECT_THAT(LineageNames(NodeKind::kJob, Name("ns", "extract")),
+              ElementsAre("dataset:audit", "dataset:report", "dataset:source", "dataset:staged",
+                          "job:audit", "job:extract", "job:report"));
+  EXPECT_THAT(LineageNames(NodeKind::kDataset, Name("db", "source")), SizeIs(7));
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+
+  // No format-3 edge key is left, and the store says format 4.
+  Options options;
+  options.data_dir = dir_.path() + "/data";
+  auto db = internal::Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  std::unique_ptr<rocksdb::Iterator> it(
+      (*db)->db()->NewIterator(rocksdb::ReadOptions(), (*db)->graph()));
+  for (const char* prefix : {"E", "e"}) {
+    it->Seek(prefix);
+    EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << prefix;
+  }
+  auto version = (*db)->Get((*db)->graph(), internal::MetaKey(internal::kMetaFormatVersion));
+  ASSERT_TRUE(version.ok() && version->has_value());
+  EXPECT_EQ(internal::DecodeBigEndian64(**version), 4u);
+  it.reset();
+  EXPECT_TRUE((*db)->Close().ok());
 }
 
 TEST_F(ModelTest, RetentionPurgesOldEventsAndRunsButKeepsCurrentState) {
