@@ -78,46 +78,110 @@ absl::Status LoadCounters(Database* db, uint64_t* next_sequence,
   return absl::OkStatus();
 }
 
-// Format 3 kept two empty keys per lineage edge (E/e); format 4 keeps one
-// AdjacencyRecord per dataset. The edges mirror each job's current IO, so
-// they are rebuilt from the job records, then the old keys are dropped. One
-// synced batch: a crash leaves the store at format 3, to migrate again.
+// One prefix's format-3 edge keys (<prefix> <be64 first> <be64 second>),
+// grouped by their first id, skipping groups whose first id is a job.
+class EdgeGroups {
+ public:
+  EdgeGroups(Database* db, char prefix, const std::vector<bool>* is_job)
+      : prefix_(1, prefix),
+        is_job_(is_job),
+        it_(db->db()->NewIterator(rocksdb::ReadOptions(), db->graph())) {
+    it_->Seek(prefix_);
+  }
+
+  // Reads the next dataset's group into first() and seconds(); false at the end.
+  absl::StatusOr<bool> Next() {
+    while (it_->Valid() && it_->key().starts_with(prefix_)) {
+      if (it_->key().size() != 17) return absl::DataLossError("format 3 to 4: bad edge key");
+      first_ = internal::DecodeBigEndian64(it_->key().ToStringView().substr(1, 8));
+      seconds_.clear();
+      while (it_->Valid() && it_->key().starts_with(prefix_) && it_->key().size() == 17 &&
+             internal::DecodeBigEndian64(it_->key().ToStringView().substr(1, 8)) == first_) {
+        seconds_.push_back(internal::DecodeBigEndian64(it_->key().ToStringView().substr(9)));
+        it_->Next();
+      }
+      if (first_ >= is_job_->size() || !(*is_job_)[first_]) return true;
+    }
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it_->status(), "format 3 to 4: scan edges"));
+    return false;
+  }
+  uint64_t first() const { return first_; }
+  const std::vector<uint64_t>& seconds() const { return seconds_; }
+
+ private:
+  const std::string prefix_;
+  const std::vector<bool>* is_job_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  uint64_t first_ = 0;
+  std::vector<uint64_t> seconds_;
+};
+
+// Format 3 kept two empty keys per lineage edge: E <from> <to> and e <to>
+// <from>. Format 4 keeps one AdjacencyRecord per dataset: its producers are
+// its e group, its consumers its E group. Both scans are in id order, so
+// the records are built by merging them, in bounded memory (one bit per
+// node id, to tell datasets from jobs, and a few MB of batch). The records
+// are rewritten whole, so a migration interrupted by a crash (the store
+// stays at format 3) is simply run again; the last, synced batch deletes
+// the edge keys and sets format 4.
 absl::Status MigrateFormat3To4(Database* db) {
   const absl::Time start = absl::Now();
-  std::map<uint64_t, internal::AdjacencyRecord> adjacency;  // by dataset, ascending
-  std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator(rocksdb::ReadOptions(), db->graph()));
-  const std::string node_prefix(1, internal::kNodePrefix);
-  size_t jobs = 0;
-  for (it->Seek(node_prefix); it->Valid() && it->key().starts_with(node_prefix); it->Next()) {
-    NodeRecord record;
-    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("format 3 to 4: unreadable node record");
+  std::vector<bool> is_job;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->db()->NewIterator(rocksdb::ReadOptions(), db->graph()));
+    const std::string prefix(1, internal::kJobNamePrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->value().size() != 8) return absl::DataLossError("format 3 to 4: bad job index");
+      const uint64_t id = internal::DecodeBigEndian64(it->value().ToStringView());
+      if (id >= is_job.size()) is_job.resize(id + 1);
+      is_job[id] = true;
     }
-    if (record.kind() != NodeRecord::KIND_JOB) continue;
-    const uint64_t job = internal::DecodeBigEndian64(it->key().ToStringView().substr(1));
-    ++jobs;
-    // Job ids ascend with the scan, so each list is built in order.
-    for (uint64_t dataset : record.current_inputs()) adjacency[dataset].add_consumers(job);
-    for (uint64_t dataset : record.current_outputs()) adjacency[dataset].add_producers(job);
+    LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "format 3 to 4: scan jobs"));
   }
-  LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(it->status(), "format 3 to 4: scan nodes"));
+  constexpr size_t kBatchBytes = 4 << 20;
   rocksdb::WriteBatch batch;
-  for (const auto& [dataset, record] : adjacency) {
+  // Records a format-3 build may have left from an earlier, interrupted run.
+  batch.DeleteRange(db->graph(), std::string(1, internal::kAdjacencyPrefix),
+                    std::string(1, internal::kAdjacencyPrefix + 1));
+  EdgeGroups consumers(db, internal::kFormat3OutEdgePrefix, &is_job);
+  EdgeGroups producers(db, internal::kFormat3InEdgePrefix, &is_job);
+  LINEAGED_ASSIGN_OR_RETURN(bool more_consumers, consumers.Next());
+  LINEAGED_ASSIGN_OR_RETURN(bool more_producers, producers.Next());
+  size_t datasets = 0;
+  while (more_consumers || more_producers) {
+    const uint64_t dataset = !more_producers   ? consumers.first()
+                             : !more_consumers ? producers.first()
+                                               : std::min(consumers.first(), producers.first());
+    internal::AdjacencyRecord record;
+    if (more_producers && producers.first() == dataset) {
+      record.mutable_producers()->Add(producers.seconds().begin(), producers.seconds().end());
+      LINEAGED_ASSIGN_OR_RETURN(more_producers, producers.Next());
+    }
+    if (more_consumers && consumers.first() == dataset) {
+      record.mutable_consumers()->Add(consumers.seconds().begin(), consumers.seconds().end());
+      LINEAGED_ASSIGN_OR_RETURN(more_consumers, consumers.Next());
+    }
     batch.Put(db->graph(), internal::AdjacencyKey(dataset), record.SerializeAsString());
+    ++datasets;
+    if (batch.GetDataSize() >= kBatchBytes) {
+      LINEAGED_RETURN_IF_ERROR(internal::FromRocksDb(
+          db->db()->Write(rocksdb::WriteOptions(), &batch), "format 3 to 4: write"));
+      batch.Clear();
+    }
   }
   for (char prefix : {internal::kFormat3OutEdgePrefix, internal::kFormat3InEdgePrefix}) {
-    const std::string from(1, prefix), to(1, static_cast<char>(prefix + 1));
-    batch.DeleteRange(db->graph(), from, to);
+    batch.DeleteRange(db->graph(), std::string(1, prefix), std::string(1, prefix + 1));
   }
   std::string version;
   internal::AppendBigEndian64(&version, 4);
   batch.Put(db->graph(), internal::MetaKey(internal::kMetaFormatVersion), version);
   rocksdb::WriteOptions sync;
-  sync.sync = true;
+  sync.sync = true;  // also makes the earlier batches durable: one WAL, in order
   LINEAGED_RETURN_IF_ERROR(
       internal::FromRocksDb(db->db()->Write(sync, &batch), "format 3 to 4: write"));
-  spdlog::info("store format 3 -> 4: edges of {} jobs regrouped into {} dataset records in {} ms",
-               jobs, adjacency.size(), absl::ToInt64Milliseconds(absl::Now() - start));
+  spdlog::info("store format 3 -> 4: lineage edges regrouped into {} dataset records in {} ms",
+               datasets, absl::ToInt64Milliseconds(absl::Now() - start));
   return absl::OkStatus();
 }
 

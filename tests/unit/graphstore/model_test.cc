@@ -494,6 +494,11 @@ void DowngradeEdgesToFormat3(const std::string& data_dir) {
     ++records;
   }
   ASSERT_EQ(records, 4u);
+  // A record an interrupted migration could have left, for a dataset whose
+  // edges a format-3 build then removed: the migration must not keep it.
+  internal::AdjacencyRecord stale;
+  stale.add_consumers(1);
+  batch.Put(graph, internal::AdjacencyKey(999), stale.SerializeAsString());
   std::string version;
   internal::AppendBigEndian64(&version, 3);
   batch.Put(graph, internal::MetaKey(internal::kMetaFormatVersion), version);
@@ -551,6 +556,12 @@ TEST_F(ModelTest, AFormat3StoreIsMigratedAtOpenWithItsLineageIntact) {
     it->Seek(prefix);
     EXPECT_FALSE(it->Valid() && it->key().starts_with(prefix)) << prefix;
   }
+  size_t adjacency_records = 0;
+  for (it->Seek("a"); it->Valid() && it->key().starts_with("a"); it->Next()) {
+    EXPECT_NE(it->key().ToString(), internal::AdjacencyKey(999));
+    ++adjacency_records;
+  }
+  EXPECT_EQ(adjacency_records, 4u);  // source, staged, report, audit
   auto version = (*db)->Get((*db)->graph(), internal::MetaKey(internal::kMetaFormatVersion));
   ASSERT_TRUE(version.ok() && version->has_value());
   EXPECT_EQ(internal::DecodeBigEndian64(**version), 4u);
