@@ -75,8 +75,8 @@ ABSL_FLAG(std::string, atlas_ca_file, "", "PEM CA bundle to verify an https Atla
 ABSL_FLAG(int, atlas_timeout_ms, 10000, "Timeout of each Atlas request.");
 ABSL_FLAG(int, atlas_batch_size, 100, "Outbox entries the Atlas exporter reads per round.");
 ABSL_FLAG(int, max_pending_events, 4096,
-          "Events waiting for the store's committer before ingest answers 429 (gRPC "
-          "RESOURCE_EXHAUSTED).");
+          "Events accepted but not yet durable (queued, being applied or written) before "
+          "ingest answers 429 (gRPC RESOURCE_EXHAUSTED).");
 ABSL_FLAG(int64_t, max_header_bytes, 64 << 10,
           "Largest request line and headers of an HTTP request (HTTP 431 beyond).");
 ABSL_FLAG(int, max_connections, 1024,

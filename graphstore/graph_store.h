@@ -57,7 +57,7 @@ class GraphStore {
 
   // Queues `event` for a durable write. `done` runs exactly once: with
   // kStored/kDuplicate once the WAL is synced; ResourceExhausted when
-  // Options::max_pending_events are already queued; Unavailable when the
+  // Options::max_pending_events are already waiting for theirs; Unavailable when the
   // store is closing or cannot write (see write_status()); else the write
   // error. A failed write stores nothing of the event.
   void Write(Event event, WriteCallback done);

@@ -16,8 +16,9 @@ struct Options {
   // Directory of the RocksDB database; created if missing.
   std::string data_dir = "./data";
 
-  // Most events waiting for the committer. Write() fails with
-  // ResourceExhausted beyond it, so memory stays bounded under overload.
+  // Most events accepted and not yet acknowledged (queued, being applied or
+  // being written). Write() fails with ResourceExhausted beyond it, so
+  // memory stays bounded under overload.
   size_t max_pending_events = 4096;
 
   // Most events the committer puts into one synced WriteBatch.

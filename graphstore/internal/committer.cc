@@ -126,10 +126,17 @@ absl::Status Committer::Submit(Event event, WriteCallback done) {
   std::string event_value = EncodeEventValue(now, event.raw_json);
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the store is closing");
-  if (queue_.size() >= options_.max_pending_events) return QueueFull();
-  queue_.push_back(Pending{std::move(event), std::move(done), now, nullptr, std::move(event_value),
-                           std::move(digests)});
-  queued_.store(queue_.size(), std::memory_order_relaxed);
+  if (unacknowledged_.load(std::memory_order_relaxed) >= options_.max_pending_events) {
+    return QueueFull();
+  }
+  unacknowledged_.fetch_add(1, std::memory_order_relaxed);
+  // Counted until its callback runs: queued, being applied or being written.
+  WriteCallback counted = [this, done = std::move(done)](absl::StatusOr<WriteOutcome> outcome) {
+    unacknowledged_.fetch_sub(1, std::memory_order_relaxed);
+    done(std::move(outcome));
+  };
+  queue_.push_back(Pending{std::move(event), std::move(counted), now, nullptr,
+                           std::move(event_value), std::move(digests)});
   return absl::OkStatus();
 }
 
@@ -140,7 +147,9 @@ absl::Status Committer::QueueFull() const {
 }
 
 absl::Status Committer::QueueRoom() const {
-  if (queued_.load(std::memory_order_relaxed) >= options_.max_pending_events) return QueueFull();
+  if (unacknowledged_.load(std::memory_order_relaxed) >= options_.max_pending_events) {
+    return QueueFull();
+  }
   return absl::OkStatus();
 }
 
@@ -150,7 +159,6 @@ absl::Status Committer::SubmitMutation(Mutation mutation, WriteCallback done) {
   if (stopping_) return absl::UnavailableError("the store is closing");
   // Admin changes are few and small: they may exceed the event queue bound.
   queue_.push_back(Pending{Event(), std::move(done), now, std::move(mutation), {}, {}});
-  queued_.store(queue_.size(), std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -319,7 +327,6 @@ void Committer::CommitLoop() {
       for (size_t i = 0; i < n; ++i) {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
-        queued_.store(queue_.size(), std::memory_order_relaxed);
       }
     }
     if (group.empty()) {

@@ -54,8 +54,9 @@ class Committer {
   Committer& operator=(const Committer&) = delete;
   ~Committer();
 
-  // Queues an event. On ResourceExhausted (queue full) or Unavailable
-  // (stopping) `done` is not called and the caller owns the failure.
+  // Queues an event. On ResourceExhausted (max_pending_events submitted
+  // events not yet acknowledged) or Unavailable (stopping) `done` is not
+  // called and the caller owns the failure.
   absl::Status Submit(Event event, WriteCallback done);
   // OK if the queue has room for an event now, else the ResourceExhausted
   // Submit would return. A hint for refusing before the work of parsing:
@@ -150,8 +151,10 @@ class Committer {
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
-  // queue_.size(), readable without mu_ (QueueRoom).
-  std::atomic<size_t> queued_{0};
+  // Events submitted whose callback has not run yet (queued, being applied
+  // or being written): what max_pending_events bounds. Admin changes are
+  // not counted.
+  std::atomic<size_t> unacknowledged_{0};
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex write_mu_;

@@ -110,6 +110,9 @@ class OverloadTest : public ::testing::Test {
 
   // With a one-event queue and the disk held: "first" is in the write, "second"
   // waits in the queue, so the next event is refused.
+  // With max_pending_events 2: two events accepted and not acknowledged,
+  // the first held in its WAL append. Both count until their callbacks run,
+  // whether the commit thread has taken the second or not.
   void FillQueue(PendingReply& first, PendingReply& second) {
     fs_->Hold();
     HandleLineagePost(ingest_.get(), "application/json", Event("first"), first.Callback());
@@ -141,7 +144,7 @@ TEST_F(OverloadTest, EventOverALimitIs413NamingLimitAndField) {
 }
 
 TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
-  Open(/*max_pending_events=*/1);
+  Open(/*max_pending_events=*/2);
   PendingReply first, second;
   ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   PendingReply third;
@@ -171,7 +174,7 @@ TEST_F(OverloadTest, FullQueueIs429WithRetryAfterAndTheLimit) {
 // not JSON is refused with 429 (the parse it would have cost is what an
 // overloaded server cannot spare); once there is room it gets its 400.
 TEST_F(OverloadTest, FullQueueRefusesBeforeParsing) {
-  Open(/*max_pending_events=*/1);
+  Open(/*max_pending_events=*/2);
   PendingReply first, second;
   ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   EXPECT_EQ(Post("{not json").status, 429);
@@ -183,7 +186,7 @@ TEST_F(OverloadTest, FullQueueRefusesBeforeParsing) {
 }
 
 TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
-  Open(/*max_pending_events=*/1);
+  Open(/*max_pending_events=*/2);
   PendingReply first, second;
   ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
   PendingReply batch;
@@ -201,7 +204,7 @@ TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
   EXPECT_EQ(first.Wait().status, 201);
   EXPECT_EQ(second.Wait().status, 201);
   EXPECT_FALSE(JobStored("batch1"));
-  // The client's retry (one element at a time: the queue here holds one event).
+  // The client's retry, one element at a time.
   for (const char* job : {"batch1", "batch2"}) {
     PendingReply retried;
     HandleLineageBatchPost(ingest_.get(), "application/json", "[" + Event(job) + "]",
@@ -212,7 +215,7 @@ TEST_F(OverloadTest, BatchRefusedWholeForAFullQueueIs429WithRetryAfter) {
 }
 
 TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
-  Open(/*max_pending_events=*/1);
+  Open(/*max_pending_events=*/2);
   GrpcServerOptions options;
   options.address = "127.0.0.1";
   options.port = 0;
@@ -225,6 +228,8 @@ TEST_F(OverloadTest, FullQueueIsResourceExhaustedOverGrpc) {
   ASSERT_NO_FATAL_FAILURE(FillQueue(first, second));
 
   grpc::ClientContext context;
+  // An accepted event would wait for the held disk: fail, do not hang.
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   lineaged::v1::EmitRequest request;
   request.set_json(Event("grpc"));
   lineaged::v1::EmitResponse response;

@@ -268,7 +268,7 @@ TEST_F(StoreWriteFailureTest, GroupAppliedOnAFailedWriteFailsWithIt) {
 }
 
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
-  constexpr size_t kMaxPending = 2;
+  constexpr size_t kMaxPending = 3;
   Open(kMaxPending, /*max_batch_events=*/1);
   fs_->Hold();
 
@@ -294,8 +294,9 @@ TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
   // The commit thread takes the first event and blocks in its WAL append.
   submit(1);
   ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
-  // Two more fill the queue; the next is refused at once, while every
-  // accepted write is still waiting for the disk.
+  // Two more are accepted (wherever the commit thread has got with them, all
+  // three count until acknowledged); the next is refused at once, while
+  // every accepted write is still waiting for the disk.
   submit(2);
   submit(3);
   submit(4);
