@@ -21,6 +21,7 @@
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/model_reader.h"
 #include "graphstore/internal/name_search_index.h"
+#include "graphstore/internal/node_stamps.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -255,8 +256,10 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const Options& opti
   LINEAGED_RETURN_IF_ERROR(LoadCounters(db.get(), &next_sequence, &counters));
   std::unique_ptr<GraphStore> store(new GraphStore(std::move(db)));
   LINEAGED_ASSIGN_OR_RETURN(store->search_index_, LoadSearchIndex(store->db_.get()));
-  store->committer_ = std::make_unique<internal::Committer>(
-      store->db_.get(), options, next_sequence, counters, store->search_index_.get());
+  store->node_stamps_ = std::make_unique<internal::NodeStamps>();
+  store->committer_ =
+      std::make_unique<internal::Committer>(store->db_.get(), options, next_sequence, counters,
+                                            store->search_index_.get(), store->node_stamps_.get());
   LINEAGED_ASSIGN_OR_RETURN(uint64_t outbox, store->CountPrefix(internal::kOutboxPrefix));
   LINEAGED_ASSIGN_OR_RETURN(uint64_t dead, store->CountPrefix(internal::kDeadLetterPrefix));
   store->outbox_at_open_ = outbox;

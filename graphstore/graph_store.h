@@ -19,8 +19,10 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -34,12 +36,19 @@ namespace internal {
 class Database;
 class Committer;
 class EventApplier;
+class ModelReader;
 class NameSearchIndex;
+class NodeRecord;
+class NodeStamps;
 }  // namespace internal
 
 // Called once per Write, on the committer thread, after the event is durable
 // (or has failed). Must not block: post real work elsewhere.
 using WriteCallback = std::function<void(absl::StatusOr<WriteOutcome>)>;
+
+// Whether the caller of a stamped list already has the node rendered at its
+// stamp. Called on the calling thread, once per item, in page order.
+using HaveRendered = absl::FunctionRef<bool(const NodeStamp&)>;
 
 // Thread-safe: any number of threads may write and read concurrently.
 class GraphStore {
@@ -92,6 +101,11 @@ class GraphStore {
   // runs have shown so far. Hidden (soft-deleted) nodes are left out.
   // NotFound if the start node does not exist.
   absl::StatusOr<LineageGraph> GetLineage(const NodeRef& start, int depth) const;
+  // GetLineage for callers that keep nodes' rendered `data` between requests:
+  // `have` is asked of each node whose data could be kept (stamp.cacheable);
+  // where it says yes, the node's data is not read (stamp.omitted).
+  absl::StatusOr<LineageGraph> GetLineageStamped(const NodeRef& start, int depth,
+                                                 HaveRendered have) const;
 
   // --- Marquez model reads. NotFound errors carry Marquez's messages
   // ("Dataset 'x' not found."); lists are in name order unless stated. ---
@@ -109,6 +123,12 @@ class GraphStore {
   // NotFound if the namespace does not exist. Hidden datasets are left out.
   absl::StatusOr<Page<DatasetInfo>> ListDatasets(std::string_view namespace_name, size_t limit,
                                                  size_t offset) const;
+  // ListDatasets for callers that keep rendered datasets between requests:
+  // items whose stamp `have` accepts come without info (nothing read for
+  // them), the others with it, read no earlier than their stamp.
+  absl::StatusOr<Page<Stamped<DatasetInfo>>> ListDatasetsStamped(std::string_view namespace_name,
+                                                                 size_t limit, size_t offset,
+                                                                 HaveRendered have) const;
   // Also resolves a symlink alias to its dataset.
   absl::StatusOr<DatasetInfo> GetDataset(const QualifiedName& name) const;
   // Soft delete; returns the dataset. The next event naming it restores it.
@@ -130,6 +150,10 @@ class GraphStore {
   absl::StatusOr<Page<JobInfo>> ListJobs(std::optional<std::string_view> namespace_name,
                                          const std::vector<RunState>& last_run_states, size_t limit,
                                          size_t offset) const;
+  // ListJobs likewise (see ListDatasetsStamped).
+  absl::StatusOr<Page<Stamped<JobInfo>>> ListJobsStamped(
+      std::optional<std::string_view> namespace_name, const std::vector<RunState>& last_run_states,
+      size_t limit, size_t offset, HaveRendered have) const;
   // latest_runs is filled (at most 10).
   absl::StatusOr<JobInfo> GetJob(const QualifiedName& name) const;
   absl::StatusOr<JobInfo> HideJob(const QualifiedName& name);
@@ -219,6 +243,25 @@ class GraphStore {
   using MutationFn = std::function<absl::Status(internal::EventApplier&, int64_t now)>;
   absl::Status Mutate(MutationFn mutation);
 
+  // The visible nodes of one list page (records valid while `reader` lives)
+  // and the true total: what ListDatasets/ListJobs and their stamped
+  // variants show.
+  using PageNode = std::pair<uint64_t, const internal::NodeRecord*>;
+  absl::StatusOr<Page<PageNode>> SelectDatasets(internal::ModelReader& reader,
+                                                std::string_view namespace_name, size_t limit,
+                                                size_t offset) const;
+  // The stamped page of `selected` (read by `reader`, opened after
+  // `published_before` was taken): see ListDatasetsStamped.
+  template <typename Info, typename Infos>
+  absl::StatusOr<Page<Stamped<Info>>> StampPage(internal::ModelReader& reader,
+                                                uint64_t published_before,
+                                                const Page<PageNode>& selected, HaveRendered have,
+                                                Infos infos) const;
+  absl::StatusOr<Page<PageNode>> SelectJobs(internal::ModelReader& reader,
+                                            std::optional<std::string_view> namespace_name,
+                                            const std::vector<RunState>& last_run_states,
+                                            size_t limit, size_t offset) const;
+
   // Moves the index entry of `sequence` from one prefix (outbox or dead
   // letters) to the other in one synced batch; the value is "now" + `reason`.
   // Callers hold outbox_mu_.
@@ -233,6 +276,7 @@ class GraphStore {
   std::unique_ptr<internal::Database> db_;
   // Filled at Open, then by the committer, which must not outlive it.
   std::unique_ptr<internal::NameSearchIndex> search_index_;
+  std::unique_ptr<internal::NodeStamps> node_stamps_;
   std::unique_ptr<internal::Committer> committer_;
 
   absl::Mutex retention_mu_;

@@ -21,6 +21,7 @@
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/model_reader.h"
 #include "graphstore/internal/name_search_index.h"
+#include "graphstore/internal/node_stamps.h"
 #include "graphstore/internal/records.pb.h"
 
 namespace lineaged::graphstore {
@@ -166,13 +167,30 @@ absl::Status NamespaceNotFound(std::string_view name) {
   return absl::NotFoundError(absl::StrCat("Namespace '", AsAbsl(name), "' not found."));
 }
 
+// For the unstamped reads: the caller keeps nothing rendered.
+bool HaveNothing(const NodeStamp&) { return false; }
+
 }  // namespace
 
 // --- lineage ----------------------------------------------------------------
 
 absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int depth) const {
+  return GetLineageStamped(start, depth, HaveNothing);
+}
+
+absl::StatusOr<LineageGraph> GraphStore::GetLineageStamped(const NodeRef& start, int depth,
+                                                           HaveRendered have) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
+  // Stamps up to this one are covered by the reader's snapshot (node_stamps.h).
+  const uint64_t published = node_stamps_->published();
   ModelReader reader(db_.get());
+  auto stamp_of = [&](uint64_t id, bool cacheable) {
+    LineageDataStamp stamp;
+    stamp.node = NodeStamp{id, node_stamps_->Get(id)};
+    stamp.cacheable = cacheable && stamp.node.stamp <= published;
+    stamp.omitted = stamp.cacheable && have(stamp.node);
+    return stamp;
+  };
   const bool from_dataset = start.kind == NodeKind::kDataset;
   LINEAGED_ASSIGN_OR_RETURN(auto start_node, reader.VisibleNode(start.kind, start.name));
   const uint64_t start_id = start_node.first;
@@ -215,8 +233,13 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
   LineageGraph graph;
   if (start_job == 0) {  // an orphan dataset
     DatasetNode node;
-    LINEAGED_ASSIGN_OR_RETURN(
-        node.data, reader.Dataset(*start_node.second, ModelReader::DatasetDetail::kLineage));
+    node.stamp = stamp_of(start_id, true);
+    if (node.stamp.omitted) {
+      node.data.name = internal::NameOf(*start_node.second);
+    } else {
+      LINEAGED_ASSIGN_OR_RETURN(
+          node.data, reader.Dataset(*start_node.second, ModelReader::DatasetDetail::kLineage));
+    }
     graph.datasets.push_back(std::move(node));
     return graph;
   }
@@ -292,24 +315,50 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineage(const NodeRef& start, int de
     datasets_in_graph.insert(internal::NameOf(*record));
   }
   auto outside = [&](const QualifiedName& name) { return !datasets_in_graph.contains(name); };
-  std::vector<std::pair<uint64_t, const NodeRecord*>> jobs;
+  // A job whose IO names a hidden dataset shows its IO without it: that data
+  // depends on another node, so it is not kept.
+  auto io_all_visible = [&](const NodeRecord& record) {
+    for (const auto* ids : {&record.current_inputs(), &record.current_outputs()}) {
+      for (uint64_t id : *ids) {
+        if (!dataset_edges.contains(id)) return false;
+      }
+    }
+    return true;
+  };
+  std::vector<std::pair<uint64_t, const NodeRecord*>> jobs, jobs_to_read;
+  std::vector<LineageDataStamp> job_stamps;
   for (uint64_t job : visited_jobs) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(job));
     jobs.emplace_back(job, record);
+    job_stamps.push_back(stamp_of(job, io_all_visible(*record)));
+    if (!job_stamps.back().omitted) jobs_to_read.emplace_back(job, record);
   }
-  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, JobDetail::kLineage));
-  for (const auto& [job, record] : jobs) {
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs_to_read, JobDetail::kLineage));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto& [job, record] = jobs[i];
     JobNode node;
-    LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, JobDetail::kLineage));
-    std::erase_if(node.data.inputs, outside);
-    std::erase_if(node.data.outputs, outside);
+    node.stamp = job_stamps[i];
+    if (node.stamp.omitted) {
+      // What the edges need: the name and the IO (all visible, see above).
+      node.data.name = internal::NameOf(*record);
+      LINEAGED_RETURN_IF_ERROR(reader.JobIoNames(*record, &node.data.inputs, &node.data.outputs));
+    } else {
+      LINEAGED_ASSIGN_OR_RETURN(node.data, reader.Job(job, *record, JobDetail::kLineage));
+      std::erase_if(node.data.inputs, outside);
+      std::erase_if(node.data.outputs, outside);
+    }
     graph.jobs.push_back(std::move(node));
   }
   for (const auto& [dataset, adjacency] : dataset_edges) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
     DatasetNode node;
-    LINEAGED_ASSIGN_OR_RETURN(node.data,
-                              reader.Dataset(*record, ModelReader::DatasetDetail::kLineage));
+    node.stamp = stamp_of(dataset, true);
+    if (node.stamp.omitted) {
+      node.data.name = internal::NameOf(*record);
+    } else {
+      LINEAGED_ASSIGN_OR_RETURN(node.data,
+                                reader.Dataset(*record, ModelReader::DatasetDetail::kLineage));
+    }
     LINEAGED_ASSIGN_OR_RETURN(node.producers, visited_names(adjacency.in));
     LINEAGED_ASSIGN_OR_RETURN(node.consumers, visited_names(adjacency.out));
     graph.datasets.push_back(std::move(node));
@@ -471,27 +520,125 @@ absl::StatusOr<TagInfo> GraphStore::PutTag(std::string_view name,
 
 // --- datasets -----------------------------------------------------------------
 
-absl::StatusOr<Page<DatasetInfo>> GraphStore::ListDatasets(std::string_view namespace_name,
-                                                           size_t limit, size_t offset) const {
-  if (!is_open()) return absl::UnavailableError("the store is closed");
-  ModelReader reader(db_.get());
+absl::StatusOr<Page<GraphStore::PageNode>> GraphStore::SelectDatasets(
+    ModelReader& reader, std::string_view namespace_name, size_t limit, size_t offset) const {
   LINEAGED_ASSIGN_OR_RETURN(std::optional<internal::NamespaceRecord> ns,
                             reader.Namespace(namespace_name));
   if (!ns) return NamespaceNotFound(namespace_name);
-  Page<DatasetInfo> page;
+  Page<PageNode> page;
   page.total_count = ns->visible_datasets();
   if (limit == 0) return page;
   LINEAGED_ASSIGN_OR_RETURN(
-      auto nodes, VisiblePage(reader, NamespaceRange(internal::kDatasetNamePrefix, namespace_name),
+      page.items, VisiblePage(reader, NamespaceRange(internal::kDatasetNamePrefix, namespace_name),
                               offset, limit, committer_->counters().hidden_datasets() != 0));
+  return page;
+}
+
+namespace {
+
+absl::StatusOr<std::vector<DatasetInfo>> DatasetInfos(
+    ModelReader& reader, const std::vector<std::pair<uint64_t, const NodeRecord*>>& nodes) {
   ModelReader::FacetMaps facets;
   for (const auto& [id, record] : nodes) facets.push_back(&record->facets());
   LINEAGED_RETURN_IF_ERROR(reader.PrefetchFacets(facets));
+  std::vector<DatasetInfo> infos;
+  infos.reserve(nodes.size());
   for (const auto& [id, record] : nodes) {
     LINEAGED_ASSIGN_OR_RETURN(DatasetInfo info, reader.Dataset(*record));
-    page.items.push_back(std::move(info));
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+absl::StatusOr<std::vector<JobInfo>> JobInfos(
+    ModelReader& reader, const std::vector<std::pair<uint64_t, const NodeRecord*>>& nodes) {
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(nodes, JobDetail::kFull));
+  std::vector<JobInfo> infos;
+  infos.reserve(nodes.size());
+  for (const auto& [id, record] : nodes) {
+    LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, JobDetail::kFull));
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+// The records of `ids`, read by `reader`.
+absl::StatusOr<std::vector<std::pair<uint64_t, const NodeRecord*>>> ReadNodes(
+    ModelReader& reader, const std::vector<uint64_t>& ids) {
+  LINEAGED_RETURN_IF_ERROR(reader.PrefetchNodes(ids));
+  std::vector<std::pair<uint64_t, const NodeRecord*>> records;
+  records.reserve(ids.size());
+  for (uint64_t id : ids) {
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+    records.emplace_back(id, record);
+  }
+  return records;
+}
+
+}  // namespace
+
+namespace {
+
+// A stamped page with every item read, as a plain page.
+template <typename Info>
+absl::StatusOr<Page<Info>> Unstamped(absl::StatusOr<Page<Stamped<Info>>> stamped) {
+  if (!stamped.ok()) return stamped.status();
+  Page<Info> page;
+  page.total_count = stamped->total_count;
+  page.items.reserve(stamped->items.size());
+  for (Stamped<Info>& item : stamped->items) page.items.push_back(std::move(*item.info));
+  return page;
+}
+
+}  // namespace
+
+absl::StatusOr<Page<DatasetInfo>> GraphStore::ListDatasets(std::string_view namespace_name,
+                                                           size_t limit, size_t offset) const {
+  return Unstamped(ListDatasetsStamped(namespace_name, limit, offset, HaveNothing));
+}
+
+template <typename Info, typename Infos>
+absl::StatusOr<Page<Stamped<Info>>> GraphStore::StampPage(ModelReader& reader,
+                                                          uint64_t published_before,
+                                                          const Page<PageNode>& selected,
+                                                          HaveRendered have, Infos infos) const {
+  Page<Stamped<Info>> page;
+  page.total_count = selected.total_count;
+  page.items.reserve(selected.items.size());
+  // A stamp published before the reader's snapshot was taken is no newer
+  // than what the snapshot holds; a newer one (a change that landed while
+  // the page was read) needs a read that starts after it.
+  std::vector<PageNode> current, changed;
+  std::vector<size_t> current_at, changed_at;
+  for (const PageNode& node : selected.items) {
+    const NodeStamp stamp{node.first, node_stamps_->Get(node.first)};
+    page.items.push_back(Stamped<Info>{stamp, std::nullopt});
+    if (have(stamp)) continue;
+    const bool fresh = stamp.stamp <= published_before;
+    (fresh ? current : changed).push_back(node);
+    (fresh ? current_at : changed_at).push_back(page.items.size() - 1);
+  }
+  LINEAGED_ASSIGN_OR_RETURN(std::vector<Info> read, infos(reader, current));
+  for (size_t i = 0; i < read.size(); ++i) page.items[current_at[i]].info = std::move(read[i]);
+  if (!changed.empty()) {
+    ModelReader later(db_.get());
+    std::vector<uint64_t> ids;
+    for (const PageNode& node : changed) ids.push_back(node.first);
+    LINEAGED_ASSIGN_OR_RETURN(auto records, ReadNodes(later, ids));
+    LINEAGED_ASSIGN_OR_RETURN(read, infos(later, records));
+    for (size_t i = 0; i < read.size(); ++i) page.items[changed_at[i]].info = std::move(read[i]);
   }
   return page;
+}
+
+absl::StatusOr<Page<Stamped<DatasetInfo>>> GraphStore::ListDatasetsStamped(
+    std::string_view namespace_name, size_t limit, size_t offset, HaveRendered have) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  const uint64_t published = node_stamps_->published();
+  ModelReader reader(db_.get());
+  LINEAGED_ASSIGN_OR_RETURN(Page<PageNode> selected,
+                            SelectDatasets(reader, namespace_name, limit, offset));
+  return StampPage<DatasetInfo>(reader, published, selected, have, DatasetInfos);
 }
 
 absl::StatusOr<DatasetInfo> GraphStore::GetDataset(const QualifiedName& name) const {
@@ -565,17 +712,14 @@ absl::StatusOr<DatasetVersionInfo> GraphStore::GetDatasetVersion(const Qualified
 
 // --- jobs and runs --------------------------------------------------------------
 
-absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_view> namespace_name,
-                                                   const std::vector<RunState>& last_run_states,
-                                                   size_t limit, size_t offset) const {
-  if (!is_open()) return absl::UnavailableError("the store is closed");
-  ModelReader reader(db_.get());
+absl::StatusOr<Page<GraphStore::PageNode>> GraphStore::SelectJobs(
+    ModelReader& reader, std::optional<std::string_view> namespace_name,
+    const std::vector<RunState>& last_run_states, size_t limit, size_t offset) const {
   std::pair<std::string, std::string> range =
       namespace_name ? NamespaceRange(internal::kJobNamePrefix, *namespace_name)
                      : PrefixRange(internal::kJobNamePrefix);
-  Page<JobInfo> page;
-  const bool filtered = !last_run_states.empty();
-  if (!filtered) {
+  Page<PageNode> page;
+  if (last_run_states.empty()) {
     if (namespace_name) {
       LINEAGED_ASSIGN_OR_RETURN(std::optional<internal::NamespaceRecord> ns,
                                 reader.Namespace(*namespace_name));
@@ -584,17 +728,10 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
       internal::CountersRecord counters = committer_->counters();
       page.total_count = counters.jobs() - counters.hidden_jobs();
     }
-  }
-  if (!filtered) {
     // The true total is known, so the scan stops at the end of the page.
     if (limit == 0) return page;
-    LINEAGED_ASSIGN_OR_RETURN(auto jobs, VisiblePage(reader, range, offset, limit,
-                                                     committer_->counters().hidden_jobs() != 0));
-    LINEAGED_RETURN_IF_ERROR(reader.PrefetchJobs(jobs, JobDetail::kFull));
-    for (const auto& [id, record] : jobs) {
-      LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, *record, JobDetail::kFull));
-      page.items.push_back(std::move(info));
-    }
+    LINEAGED_ASSIGN_OR_RETURN(page.items, VisiblePage(reader, range, offset, limit,
+                                                      committer_->counters().hidden_jobs() != 0));
     return page;
   }
   // Filtered by the latest run's state: the total needs every job's state.
@@ -606,14 +743,28 @@ absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_vie
             last_run_states.end()) {
           return absl::OkStatus();
         }
-        if (matched++ >= offset && page.items.size() < limit) {
-          LINEAGED_ASSIGN_OR_RETURN(JobInfo info, reader.Job(id, record, JobDetail::kFull));
-          page.items.push_back(std::move(info));
-        }
+        if (matched++ >= offset && page.items.size() < limit) page.items.emplace_back(id, &record);
         return absl::OkStatus();
       }));
   page.total_count = matched;
   return page;
+}
+
+absl::StatusOr<Page<JobInfo>> GraphStore::ListJobs(std::optional<std::string_view> namespace_name,
+                                                   const std::vector<RunState>& last_run_states,
+                                                   size_t limit, size_t offset) const {
+  return Unstamped(ListJobsStamped(namespace_name, last_run_states, limit, offset, HaveNothing));
+}
+
+absl::StatusOr<Page<Stamped<JobInfo>>> GraphStore::ListJobsStamped(
+    std::optional<std::string_view> namespace_name, const std::vector<RunState>& last_run_states,
+    size_t limit, size_t offset, HaveRendered have) const {
+  if (!is_open()) return absl::UnavailableError("the store is closed");
+  const uint64_t published = node_stamps_->published();
+  ModelReader reader(db_.get());
+  LINEAGED_ASSIGN_OR_RETURN(Page<PageNode> selected,
+                            SelectJobs(reader, namespace_name, last_run_states, limit, offset));
+  return StampPage<JobInfo>(reader, published, selected, have, JobInfos);
 }
 
 absl::StatusOr<JobInfo> GraphStore::GetJob(const QualifiedName& name) const {

@@ -317,6 +317,25 @@ struct JobVersionInfo {
   std::optional<RunInfo> latest_run;
 };
 
+// A dataset or job of a list page, for callers that keep what they rendered
+// of it between requests: `stamp` changes whenever what the store would show
+// of the node may have changed (sometimes when it has not). Something rendered
+// from a node read after its stamp was taken stays right while the node's
+// stamp is the same. Stamps live in memory: they start over when the store is
+// opened again.
+struct NodeStamp {
+  uint64_t node_id = 0;
+  uint64_t stamp = 0;
+};
+
+// An item of a stamped list page: `info` is absent when the caller said it
+// has the node rendered at `node.stamp`.
+template <typename T>
+struct Stamped {
+  NodeStamp node;
+  std::optional<T> info;
+};
+
 // A page of a list plus the true number of items across all pages.
 template <typename T>
 struct Page {
@@ -324,16 +343,29 @@ struct Page {
   uint64_t total_count = 0;
 };
 
+// What GetLineageStamped says of a node's `data` (see NodeStamp).
+struct LineageDataStamp {
+  NodeStamp node;
+  // `data` may be kept under `node.stamp`: nothing else in the graph (such as
+  // a hidden dataset left out of a job's IO) shaped it.
+  bool cacheable = false;
+  // The caller has `data` rendered at `node.stamp`, so only its name (and a
+  // job's inputs and outputs, for the edges) was filled.
+  bool omitted = false;
+};
+
 struct DatasetNode {
   DatasetInfo data;  // without facets, column_lineage and symlinks (not in a lineage node)
   std::vector<QualifiedName> producers;  // jobs in the same graph writing it
   std::vector<QualifiedName> consumers;  // jobs in the same graph reading it
+  LineageDataStamp stamp;
 };
 
 struct JobNode {
   // Without facets and latest_runs (not in a lineage node); inputs/outputs
-  // are the job's whole current IO.
+  // are the job's current IO, less hidden datasets.
   JobInfo data;
+  LineageDataStamp stamp;
 };
 
 // The result of a lineage query. Both lists are sorted by name.

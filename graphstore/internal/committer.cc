@@ -23,6 +23,7 @@
 #include "graphstore/internal/group_batch.h"
 #include "graphstore/internal/key_codec.h"
 #include "graphstore/internal/name_search_index.h"
+#include "graphstore/internal/node_stamps.h"
 #include "graphstore/internal/records.pb.h"
 #include "graphstore/internal/rocksdb_status.h"
 
@@ -90,10 +91,12 @@ struct Committer::Applied {
 };
 
 Committer::Committer(Database* db, const Options& options, uint64_t next_sequence,
-                     const CountersRecord& counters, NameSearchIndex* search_index)
+                     const CountersRecord& counters, NameSearchIndex* search_index,
+                     NodeStamps* node_stamps)
     : db_(db),
       options_(options),
       search_index_(search_index),
+      node_stamps_(node_stamps),
       resume_backoff_(kFirstResumeDelay),
       next_resume_(absl::InfinitePast()),
       next_sequence_(next_sequence),
@@ -524,6 +527,9 @@ void Committer::WriteLoop() {
       // searchable before the group is acknowledged, so a search after an
       // acknowledged write finds them.
       if (search_index_ != nullptr) search_index_->Insert(applied->batch->created_names());
+      // Likewise, a page read after the acknowledgement re-renders what the
+      // group changed (node_stamps.h).
+      if (node_stamps_ != nullptr) node_stamps_->Bump(applied->batch->changed_nodes());
       {
         absl::MutexLock lock(&published_mu_);
         published_counters_ = applied->counters_after;

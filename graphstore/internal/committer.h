@@ -42,14 +42,17 @@ namespace lineaged::graphstore::internal {
 class GroupBatch;
 class EventApplier;
 class NameSearchIndex;
+class NodeStamps;
 
 class Committer {
  public:
   // `db` must outlive the committer. `next_sequence` is the first unused
   // event sequence; `counters` what is on disk. `search_index` (may be null;
-  // must outlive the committer) gets the names each written group created.
+  // must outlive the committer) gets the names each written group created,
+  // `node_stamps` (likewise) the nodes it changed.
   Committer(Database* db, const Options& options, uint64_t next_sequence,
-            const CountersRecord& counters, NameSearchIndex* search_index);
+            const CountersRecord& counters, NameSearchIndex* search_index,
+            NodeStamps* node_stamps = nullptr);
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
   ~Committer();
@@ -148,6 +151,7 @@ class Committer {
   Database* const db_;
   const Options options_;
   NameSearchIndex* const search_index_;
+  NodeStamps* const node_stamps_;
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

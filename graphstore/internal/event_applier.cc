@@ -765,6 +765,7 @@ absl::Status EventApplier::EnsureParent(const Event& event, Node* job) {
     parent_node->record.set_latest_run_created_at_micros(t);
   }
   batch_->Put(graph, key, run.SerializeAsString());
+  batch_->NoteRunOfJob(parent_node->id);
   return absl::OkStatus();
 }
 
@@ -900,7 +901,10 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
     LINEAGED_RETURN_IF_ERROR(SetJobIo(job, std::move(inputs), std::move(outputs)));
   }
   std::string bytes = Serialize(run);
-  if (!run_bytes || bytes != *run_bytes) batch_->Put(graph, run_key, std::move(bytes));
+  if (!run_bytes || bytes != *run_bytes) {
+    batch_->Put(graph, run_key, std::move(bytes));
+    batch_->NoteRunOfJob(job->id);
+  }
   return absl::OkStatus();
 }
 
@@ -1105,6 +1109,7 @@ absl::Status EventApplier::PurgeRuns(const std::vector<Uuid>& run_ids, int64_t c
       batch_->Delete(graph, RunListKey(run.job_node_id(), run.indexed_sort_time(), run_id));
     }
     batch_->Delete(graph, key);
+    batch_->NoteRunOfJob(run.job_node_id());
     uint64_t references = run.facets_size() + run.job_facets_size();
     for (const auto* list : {&run.inputs(), &run.outputs()}) {
       for (const RunDatasetRecord& entry : *list) references += entry.facets_size();

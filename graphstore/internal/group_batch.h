@@ -113,6 +113,14 @@ class GroupBatch {
   // store's, like the overlay.
   const std::vector<IndexedName>& created_names() const { return created_names_; }
 
+  // Notes a job whose run record the group wrote or deleted. Node records and
+  // run lists carry their node's id in the key, so Finish() finds those
+  // itself; a run record's key does not name its job.
+  void NoteRunOfJob(uint64_t job_id) { run_jobs_.push_back(job_id); }
+  // After Finish(): every node whose JobInfo or DatasetInfo the group may
+  // have changed (node_stamps.h), each once.
+  const std::vector<uint64_t>& changed_nodes() const { return changed_nodes_; }
+
   // A save point for one item of the group; RollbackToSavePoint undoes what
   // the item wrote.
   void SetSavePoint() {
@@ -120,12 +128,14 @@ class GroupBatch {
     saved_overlay_ = overlay_;
     saved_facet_writes_ = facet_writes_;
     saved_created_names_ = created_names_.size();
+    saved_run_jobs_ = run_jobs_.size();
   }
   void RollbackToSavePoint() {
     batch_.RollbackToSavePoint();
     overlay_ = std::move(saved_overlay_);
     facet_writes_ = std::move(saved_facet_writes_);
     created_names_.resize(saved_created_names_);
+    run_jobs_.resize(saved_run_jobs_);
   }
 
   // The group's WriteBatch: the blind writes, then every overlay key once, in
@@ -140,15 +150,24 @@ class GroupBatch {
     for (const auto& entry : overlay_) entries.push_back(&entry);
     std::sort(entries.begin(), entries.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
+    const char graph_id = static_cast<char>(db_->graph()->GetID());
+    changed_nodes_ = std::move(run_jobs_);
     for (const auto* entry : entries) {
       rocksdb::ColumnFamilyHandle* cf = Handle(entry->first[0]);
       rocksdb::Slice key(entry->first.data() + 1, entry->first.size() - 1);
+      if (entry->first[0] == graph_id && key.size() >= 9 &&
+          (key[0] == kNodePrefix || key[0] == kRunListPrefix)) {
+        changed_nodes_.push_back(DecodeBigEndian64(std::string_view(key.data() + 1, 8)));
+      }
       if (entry->second) {
         batch_.Put(cf, key, *entry->second);
       } else {
         batch_.Delete(cf, key);
       }
     }
+    std::sort(changed_nodes_.begin(), changed_nodes_.end());
+    changed_nodes_.erase(std::unique(changed_nodes_.begin(), changed_nodes_.end()),
+                         changed_nodes_.end());
     return &batch_;
   }
 
@@ -204,6 +223,9 @@ class GroupBatch {
   absl::flat_hash_map<FacetDigest, bool> saved_facet_writes_;
   std::vector<IndexedName> created_names_;
   size_t saved_created_names_ = 0;
+  std::vector<uint64_t> run_jobs_;
+  size_t saved_run_jobs_ = 0;
+  std::vector<uint64_t> changed_nodes_;
 };
 
 }  // namespace lineaged::graphstore::internal

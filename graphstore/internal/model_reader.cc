@@ -496,6 +496,19 @@ absl::StatusOr<RunState> ModelReader::LatestRunState(const NodeRecord& job) {
   return static_cast<RunState>(run.state());
 }
 
+absl::Status ModelReader::JobIoNames(const NodeRecord& record, std::vector<QualifiedName>* inputs,
+                                     std::vector<QualifiedName>* outputs) {
+  for (auto [ids, names] : {std::pair(&record.current_inputs(), inputs),
+                            std::pair(&record.current_outputs(), outputs)}) {
+    for (uint64_t id : *ids) {
+      LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(id));
+      names->push_back(std::move(name));
+    }
+    std::sort(names->begin(), names->end());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, JobDetail detail) {
   JobInfo info;
   info.name = NameOf(record);
@@ -513,16 +526,7 @@ absl::StatusOr<JobInfo> ModelReader::Job(uint64_t id, const NodeRecord& record, 
   if (record.latest_run_id().size() == 16) info.current_run_id = UuidOf(record.latest_run_id());
   info.created_at_micros = record.created_at_micros();
   info.updated_at_micros = record.updated_at_micros();
-  for (uint64_t input : record.current_inputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(input));
-    info.inputs.push_back(std::move(name));
-  }
-  for (uint64_t output : record.current_outputs()) {
-    LINEAGED_ASSIGN_OR_RETURN(QualifiedName name, NodeName(output));
-    info.outputs.push_back(std::move(name));
-  }
-  std::sort(info.inputs.begin(), info.inputs.end());
-  std::sort(info.outputs.begin(), info.outputs.end());
+  LINEAGED_RETURN_IF_ERROR(JobIoNames(record, &info.inputs, &info.outputs));
   if (record.has_location()) info.location = record.location();
   if (record.has_description()) info.description = record.description();
   if (detail == JobDetail::kFull) {

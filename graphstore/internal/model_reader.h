@@ -76,6 +76,10 @@ class ModelReader {
   // e.g. SQL, can be most of a job's bytes).
   enum class JobDetail { kFull, kLineage };
   absl::StatusOr<JobInfo> Job(uint64_t id, const NodeRecord& record, JobDetail detail);
+  // The names of a job's current inputs and outputs, each list sorted (as Job
+  // fills JobInfo's).
+  absl::Status JobIoNames(const NodeRecord& record, std::vector<QualifiedName>* inputs,
+                          std::vector<QualifiedName>* outputs);
   absl::StatusOr<RunInfo> RunOf(const Uuid& run_id, const RunRecord& record);
   absl::StatusOr<DatasetVersionInfo> DatasetVersion(const NodeRecord& dataset,
                                                     const DatasetVersionRecord& record);
