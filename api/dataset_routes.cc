@@ -24,11 +24,17 @@ absl::Status CheckNamespace(const GraphStore& store, const Request& request) {
   return store.GetNamespace(PathParam(request, "namespace")).status();
 }
 
-Response ListDatasets(const Request& request, const GraphStore& store) {
+Response ListDatasets(const Request& request, const GraphStore& store,
+                      internal::RenderedNodeCache* cache) {
   absl::StatusOr<Pagination> page = ParsePagination(request, kDefaultLimit);
   if (!page.ok()) return StatusResponse(page.status());
-  return Respond(store.ListDatasets(PathParam(request, "namespace"), page->limit, page->offset),
-                 internal::PageOf("datasets", WriteDatasetJson));
+  return internal::StampedPage(
+      "datasets", cache,
+      [&](graphstore::HaveRendered have) {
+        return store.ListDatasetsStamped(PathParam(request, "namespace"), page->limit, page->offset,
+                                         have);
+      },
+      WriteDatasetJson);
 }
 
 Response GetDataset(const Request& request, const GraphStore& store) {
@@ -74,12 +80,14 @@ Response TagField(const Request& request, GraphStore* store, bool add) {
 
 }  // namespace
 
-void AddDatasetRoutes(Router* router, GraphStore* store) {
+void AddDatasetRoutes(Router* router, GraphStore* store,
+                      std::shared_ptr<internal::RenderedNodeCache> cache) {
   constexpr char kDatasets[] = "/api/v1/namespaces/{namespace}/datasets";
   constexpr char kDataset[] = "/api/v1/namespaces/{namespace}/datasets/{dataset}";
   std::string dataset = kDataset;
-  router->Add("GET", kDatasets,
-              Sync([store](const Request& r) { return ListDatasets(r, *store); }));
+  router->Add("GET", kDatasets, Sync([store, cache](const Request& r) {
+                return ListDatasets(r, *store, cache.get());
+              }));
   router->Add("GET", dataset, Sync([store](const Request& r) { return GetDataset(r, *store); }));
   router->Add("DELETE", dataset, Sync([store](const Request& r) { return HideDataset(r, store); }));
   router->Add("GET", dataset + "/versions",

@@ -26,17 +26,24 @@ absl::Status CheckNamespace(const GraphStore& store, const Request& request) {
 // GET /jobs and GET /namespaces/{namespace}/jobs. Marquez does not check the
 // namespace here: an unknown one lists no jobs.
 Response ListJobs(const Request& request, const GraphStore& store,
-                  std::optional<std::string_view> namespace_name) {
+                  std::optional<std::string_view> namespace_name,
+                  internal::RenderedNodeCache* cache) {
   absl::StatusOr<Pagination> page = ParsePagination(request, kDefaultLimit);
   if (!page.ok()) return StatusResponse(page.status());
   absl::StatusOr<RunStateFilter> filter = ParseLastRunStates(request);
   if (!filter.ok()) return StatusResponse(filter.status());
-  auto render = internal::PageOf("jobs", WriteJobJson);
   if (filter->matches_nothing) {
-    return internal::Ok(
-        [&](JsonWriter& out) { render(graphstore::Page<graphstore::JobInfo>{}, out); });
+    return internal::Ok([](JsonWriter& out) {
+      internal::PageOf("jobs", WriteJobJson)(graphstore::Page<graphstore::JobInfo>{}, out);
+    });
   }
-  return Respond(store.ListJobs(namespace_name, filter->states, page->limit, page->offset), render);
+  return internal::StampedPage(
+      "jobs", cache,
+      [&](graphstore::HaveRendered have) {
+        return store.ListJobsStamped(namespace_name, filter->states, page->limit, page->offset,
+                                     have);
+      },
+      WriteJobJson);
 }
 
 Response GetJob(const Request& request, const GraphStore& store) {
@@ -104,12 +111,14 @@ Response GetRunFacets(const Request& request, const GraphStore& store) {
 
 }  // namespace
 
-void AddJobRoutes(Router* router, GraphStore* store) {
+void AddJobRoutes(Router* router, GraphStore* store,
+                  std::shared_ptr<internal::RenderedNodeCache> cache) {
   const std::string job = "/api/v1/namespaces/{namespace}/jobs/{job}";
-  router->Add("GET", "/api/v1/jobs",
-              Sync([store](const Request& r) { return ListJobs(r, *store, std::nullopt); }));
-  router->Add("GET", "/api/v1/namespaces/{namespace}/jobs", Sync([store](const Request& r) {
-                return ListJobs(r, *store, PathParam(r, "namespace"));
+  router->Add("GET", "/api/v1/jobs", Sync([store, cache](const Request& r) {
+                return ListJobs(r, *store, std::nullopt, cache.get());
+              }));
+  router->Add("GET", "/api/v1/namespaces/{namespace}/jobs", Sync([store, cache](const Request& r) {
+                return ListJobs(r, *store, PathParam(r, "namespace"), cache.get());
               }));
   router->Add("GET", job, Sync([store](const Request& r) { return GetJob(r, *store); }));
   router->Add("DELETE", job, Sync([store](const Request& r) { return HideJob(r, store); }));

@@ -185,6 +185,13 @@ class JsonWriter {
     return *this;
   }
 
+  // Room for `bytes` more bytes of output, so a writer that knows its size
+  // (a page of rendered texts) does not copy its buffer as it grows.
+  JsonWriter& Reserve(size_t bytes) {
+    buffer_.Reserve(bytes);
+    return *this;
+  }
+
   // The text written so far; the writer must not be used afterwards.
   std::string Take() { return std::string(buffer_.GetString(), buffer_.GetSize()); }
 

@@ -1,9 +1,13 @@
 #include "api/lineage_routes.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "api/http_status.h"
+#include "api/internal/rendered_node_cache.h"
 #include "api/internal/route_helpers.h"
 #include "api/model_json.h"
 #include "api/node_id.h"
@@ -34,7 +38,57 @@ absl::StatusOr<graphstore::Uuid> RunUuid(const NodeId& id) {
 
 }  // namespace
 
-Response GetLineage(const Request& request, const graphstore::GraphStore& store) {
+namespace {
+
+// The lineage graph's JSON, each node's `data` copied from `cache` when the
+// store left it out (the cache had it at the node's stamp), else rendered and,
+// where the store says it may be, kept.
+Response RenderLineage(
+    const absl::StatusOr<graphstore::LineageGraph>& graph,
+    const absl::flat_hash_map<uint64_t, std::shared_ptr<const std::string>>& kept,
+    internal::RenderedNodeCache* cache) {
+  if (!graph.ok()) return StatusResponse(graph.status());
+  using internal::RenderedNodeCache;
+  bool missing = false;
+  auto write_data = [&](const graphstore::LineageDataStamp& stamp, JsonWriter& out,
+                        const auto& render) {
+    if (stamp.omitted) {
+      auto it = kept.find(stamp.node.node_id);
+      if (it == kept.end()) {  // a broken contract: never leave the answer half right
+        missing = true;
+        out.Null();
+        return;
+      }
+      out.RawJson(*it->second);
+      return;
+    }
+    if (cache == nullptr || !stamp.cacheable) {
+      render(out);
+      return;
+    }
+    out.RawJson(*internal::RenderAndKeep(
+        cache, RenderedNodeCache::Key(stamp.node.node_id, RenderedNodeCache::View::kLineageData),
+        stamp.node.stamp, render));
+  };
+  JsonWriter out;
+  WriteLineageGraphJsonWithData(
+      *graph, out,
+      [&](const graphstore::DatasetNode& node, JsonWriter& data) {
+        write_data(node.stamp, data,
+                   [&](JsonWriter& to) { WriteLineageDatasetDataJson(node.data, to); });
+      },
+      [&](const graphstore::JobNode& node, JsonWriter& data) {
+        write_data(node.stamp, data,
+                   [&](JsonWriter& to) { WriteLineageJobDataJson(node.data, to); });
+      });
+  if (missing) return ErrorResponse(500, "internal error");
+  return JsonResponse(200, out.Take());
+}
+
+}  // namespace
+
+Response GetLineage(const Request& request, const graphstore::GraphStore& store,
+                    internal::RenderedNodeCache* cache) {
   absl::StatusOr<NodeId> node_id = RequiredNodeId(request);
   if (!node_id.ok()) return StatusResponse(node_id.status());
   absl::StatusOr<int> depth = ParseNonNegativeInt(request, "depth", kDefaultDepth);
@@ -60,7 +114,18 @@ Response GetLineage(const Request& request, const graphstore::GraphStore& store)
       break;
     }
   }
-  return internal::Respond(store.GetLineage(start, *depth), WriteLineageGraphJson);
+  absl::flat_hash_map<uint64_t, std::shared_ptr<const std::string>> kept;
+  auto have = [&](const graphstore::NodeStamp& node) {
+    if (cache == nullptr) return false;
+    std::shared_ptr<const std::string> text =
+        cache->Find(internal::RenderedNodeCache::Key(
+                        node.node_id, internal::RenderedNodeCache::View::kLineageData),
+                    node.stamp);
+    if (text == nullptr) return false;
+    kept.emplace(node.node_id, std::move(text));
+    return true;
+  };
+  return RenderLineage(store.GetLineageStamped(start, *depth, have), kept, cache);
 }
 
 Response GetColumnLineage(const Request& request, const graphstore::GraphStore& store) {
@@ -105,9 +170,11 @@ Response GetColumnLineage(const Request& request, const graphstore::GraphStore& 
                            WriteColumnLineageGraphJson);
 }
 
-void AddLineageRoutes(Router* router, const graphstore::GraphStore* store) {
-  router->Add("GET", "/api/v1/lineage",
-              internal::Sync([store](const Request& r) { return GetLineage(r, *store); }));
+void AddLineageRoutes(Router* router, const graphstore::GraphStore* store,
+                      std::shared_ptr<internal::RenderedNodeCache> cache) {
+  router->Add("GET", "/api/v1/lineage", internal::Sync([store, cache](const Request& r) {
+                return GetLineage(r, *store, cache.get());
+              }));
   router->Add("GET", "/api/v1/column-lineage",
               internal::Sync([store](const Request& r) { return GetColumnLineage(r, *store); }));
 }

@@ -99,6 +99,9 @@ ABSL_FLAG(int, retention_days, 0,
 ABSL_FLAG(int, retention_interval_seconds, 3600, "How often the retention task runs.");
 ABSL_FLAG(int, metrics_max_series, 10000,
           "Most label sets per namespace/job/dataset-labelled metric (see docs/operations.md).");
+ABSL_FLAG(int64_t, render_cache_bytes, 64 << 20,
+          "Most bytes of dataset and job JSON list pages and lineage graphs keep rendered "
+          "between requests (0 keeps none; see docs/operations.md).");
 
 namespace lineaged {
 namespace {
@@ -136,6 +139,7 @@ constexpr const char* kEnvFlags[] = {
     "protect_health_and_metrics",
     "retention_days",
     "retention_interval_seconds",
+    "render_cache_bytes",
 };
 
 // The limits (docs/operations.md, "Limits"), from the environment likewise.
@@ -251,6 +255,10 @@ int Serve() {
     spdlog::critical("--http_port must be 0..65535 and --max_body_bytes positive");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_render_cache_bytes) < 0) {
+    spdlog::critical("--render_cache_bytes must not be negative");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_max_header_bytes) <= 0 ||
       absl::GetFlag(FLAGS_max_header_bytes) > UINT32_MAX ||
       absl::GetFlag(FLAGS_max_connections) <= 0 ||
@@ -351,8 +359,10 @@ int Serve() {
   };
   router.Add("POST", "/api/v1/lineage", ingest_route(&collector::HandleLineagePost));
   router.Add("POST", "/api/v1/lineage/batch", ingest_route(&collector::HandleLineageBatchPost));
-  api::AddLineageRoutes(&router, store->get());
-  api::AddMarquezRoutes(&router, store->get());
+  std::shared_ptr<api::internal::RenderedNodeCache> render_cache =
+      api::NewRenderCache(static_cast<size_t>(absl::GetFlag(FLAGS_render_cache_bytes)));
+  api::AddLineageRoutes(&router, store->get(), render_cache);
+  api::AddMarquezRoutes(&router, store->get(), render_cache);
   api::AddDeadLetterRoutes(&router, store->get());
 
   std::unique_ptr<exporters::AtlasExporter> atlas;
@@ -392,15 +402,17 @@ int Serve() {
                           : api::ErrorResponse(503, std::string(writable.message())));
   });
   const api::HttpServer* http_server = nullptr;  // set once it exists, before serving
-  router.Add("GET", "/metrics",
-             [&metrics, &atlas, &http_server](const api::Request&, api::Responder respond) {
-               api::Response response;
-               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-               response.body = metrics.Render();
-               if (atlas) response.body += atlas->RenderMetrics();
-               if (http_server != nullptr) response.body += http_server->RenderMetrics();
-               respond(std::move(response));
-             });
+  router.Add(
+      "GET", "/metrics",
+      [&metrics, &atlas, &http_server, &render_cache](const api::Request&, api::Responder respond) {
+        api::Response response;
+        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        response.body = metrics.Render();
+        response.body += api::RenderCacheMetrics(render_cache.get());
+        if (atlas) response.body += atlas->RenderMetrics();
+        if (http_server != nullptr) response.body += http_server->RenderMetrics();
+        respond(std::move(response));
+      });
 
   // gRPC first, so both ports are known once the HTTP port file appears.
   std::unique_ptr<collector::GrpcIngestServer> grpc_server;

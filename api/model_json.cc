@@ -384,6 +384,20 @@ void WriteLineageJobDataJson(const graphstore::JobInfo& job, JsonWriter& out) {
 }
 
 void WriteLineageGraphJson(const graphstore::LineageGraph& graph, JsonWriter& out) {
+  WriteLineageGraphJsonWithData(
+      graph, out,
+      [](const graphstore::DatasetNode& node, JsonWriter& data) {
+        WriteLineageDatasetDataJson(node.data, data);
+      },
+      [](const graphstore::JobNode& node, JsonWriter& data) {
+        WriteLineageJobDataJson(node.data, data);
+      });
+}
+
+void WriteLineageGraphJsonWithData(
+    const graphstore::LineageGraph& graph, JsonWriter& out,
+    const std::function<void(const graphstore::DatasetNode&, JsonWriter&)>& dataset_data,
+    const std::function<void(const graphstore::JobNode&, JsonWriter&)>& job_data) {
   // Every node's id first: the graph is written in id order.
   std::vector<std::string> ids;
   ids.reserve(graph.datasets.size() + graph.jobs.size());
@@ -403,7 +417,7 @@ void WriteLineageGraphJson(const graphstore::LineageGraph& graph, JsonWriter& ou
       const graphstore::DatasetNode& node = graph.datasets[index];
       out.Key("type").String("DATASET");
       out.Key("data");
-      WriteLineageDatasetDataJson(node.data, out);
+      dataset_data(node, out);
       out.Key("inEdges");
       WriteEdges(id, JobIds(node.producers), /*self_is_origin=*/false, out);
       out.Key("outEdges");
@@ -412,7 +426,7 @@ void WriteLineageGraphJson(const graphstore::LineageGraph& graph, JsonWriter& ou
       const graphstore::JobNode& node = graph.jobs[index - graph.datasets.size()];
       out.Key("type").String("JOB");
       out.Key("data");
-      WriteLineageJobDataJson(node.data, out);
+      job_data(node, out);
       out.Key("inEdges");
       WriteEdges(id, DatasetIds(node.data.inputs), /*self_is_origin=*/false, out);
       out.Key("outEdges");

@@ -10,6 +10,7 @@
 //   WriteDatasetJson(*dataset, out);
 //   std::string body = out.Take();
 
+#include <functional>
 #include <vector>
 
 #include "api/json_writer.h"
@@ -71,6 +72,12 @@ void WriteLineageJobDataJson(const graphstore::JobInfo& job, JsonWriter& out);
 // {"graph": [nodes sorted by id]} for GET /api/v1/lineage; edges are
 // {origin, destination} sorted by (origin, destination).
 void WriteLineageGraphJson(const graphstore::LineageGraph& graph, JsonWriter& out);
+// The same, each node's `data` written by `dataset_data` / `job_data` (which
+// must write one JSON value; e.g. a text kept from an earlier answer).
+void WriteLineageGraphJsonWithData(
+    const graphstore::LineageGraph& graph, JsonWriter& out,
+    const std::function<void(const graphstore::DatasetNode&, JsonWriter&)>& dataset_data,
+    const std::function<void(const graphstore::JobNode&, JsonWriter&)>& job_data);
 
 // {type, name, updatedAt, namespace, nodeId}
 void WriteSearchHitJson(const graphstore::SearchHit& hit, JsonWriter& out);

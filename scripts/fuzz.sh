@@ -128,7 +128,8 @@ dir=$(seeds node_id_fuzzer)
 i=0
 for id in 'dataset:postgres://h:5432:db.public.t' 'job:airflow:dag.task' \
   'datasetField:s3://bucket:path/file:col' 'run:43d7db3b-8984-4cda-b237-8c6919b36670' \
-  'dataset:ns:name#43d7db3b-8984-4cda-b237-8c6919b36670' 'job:ns:dag:task' 'dataset:gs://b:k'; do
+  'dataset:ns:name#43d7db3b-8984-4cda-b237-8c6919b36670' 'job:ns:dag:task' 'dataset:gs://b:k' \
+  'dataset:ns:t#43d7db3b-8984-4cda-b237-8c6919b3667e#43d7db3b-8984-4cda-b237-8c6919b36670'; do
   printf '%s' "$id" >"$dir/id_$((i += 1))"
 done
 

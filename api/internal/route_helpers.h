@@ -5,6 +5,7 @@
 // request bodies.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "api/http_status.h"
 #include "api/http_types.h"
+#include "api/internal/rendered_node_cache.h"
 #include "api/json_format.h"
 #include "api/json_writer.h"
 #include "api/model_json.h"
@@ -79,6 +81,59 @@ auto PageOf(std::string_view key, Render render) {
     out.Key("totalCount").Uint(page.total_count);
     out.EndObject();
   };
+}
+
+// What `render(JsonWriter&)` writes, as a text of its own, kept in `cache`
+// (may be null) under `key` at `stamp`.
+template <typename Render>
+std::shared_ptr<const std::string> RenderAndKeep(RenderedNodeCache* cache, uint64_t key,
+                                                 uint64_t stamp, Render&& render) {
+  JsonWriter one;
+  std::forward<Render>(render)(one);
+  auto text = std::make_shared<const std::string>(one.Take());
+  if (cache != nullptr) cache->Insert(key, stamp, text);
+  return text;
+}
+
+// A list page of datasets or jobs as PageOf(key, render) writes it, from
+// `list(have)` (GraphStore::ListDatasetsStamped/ListJobsStamped): a node
+// whose stamp `cache` (may be null) holds is copied from it; the others are
+// rendered alone and kept in `cache`. The bytes are those of rendering the
+// whole page at once.
+template <typename List, typename Render>
+Response StampedPage(std::string_view key, RenderedNodeCache* cache, List&& list, Render&& render) {
+  std::vector<std::shared_ptr<const std::string>> texts;
+  auto page = list([&](const graphstore::NodeStamp& node) {
+    texts.push_back(
+        cache != nullptr
+            ? cache->Find(RenderedNodeCache::Key(node.node_id, RenderedNodeCache::View::kListItem),
+                          node.stamp)
+            : nullptr);
+    return texts.back() != nullptr;
+  });
+  if (!page.ok()) return StatusResponse(page.status());
+  texts.resize(page->items.size());
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    const auto& item = page->items[i];
+    if (!item.info) {
+      if (texts[i] == nullptr) return ErrorResponse(500, "internal error");  // broken contract
+      continue;
+    }
+    texts[i] = RenderAndKeep(
+        cache, RenderedNodeCache::Key(item.node.node_id, RenderedNodeCache::View::kListItem),
+        item.node.stamp, [&](JsonWriter& one) { render(*item.info, one); });
+  }
+  size_t bytes = key.size() + 64;  // the envelope, commas and totalCount
+  for (const auto& text : texts) bytes += text->size() + 1;
+  JsonWriter out;
+  out.Reserve(bytes);
+  out.BeginObject();
+  out.Key(key).BeginArray();
+  for (const auto& text : texts) out.RawJson(*text);
+  out.EndArray();
+  out.Key("totalCount").Uint(page->total_count);
+  out.EndObject();
+  return JsonResponse(200, out.Take());
 }
 
 // The request body as a JSON object, or the error response to send: 400 when

@@ -179,8 +179,10 @@ void Setup() {
   g_router->Add("POST", "/api/v1/lineage",
                 [](const Request&, Responder respond) { respond(Response{.status = 201}); });
   g_router->Add("POST", "/api/v1/lineage/batch", RespondOk);
-  AddLineageRoutes(g_router, g_store);
-  AddMarquezRoutes(g_router, g_store);
+  // A small render cache, so that pages and graphs asked twice take its path.
+  std::shared_ptr<internal::RenderedNodeCache> cache = NewRenderCache(1 << 20);
+  AddLineageRoutes(g_router, g_store, cache);
+  AddMarquezRoutes(g_router, g_store, cache);
   AddDeadLetterRoutes(g_router, g_store);
   g_router->Add("GET", "/healthz", RespondOk);
   g_router->Add("GET", "/readyz", RespondOk);

@@ -503,6 +503,27 @@ TEST(Metrics, DataFreshnessGrowsBetweenScrapes) {
   EXPECT_GT(later.value_or(0), *first);
 }
 
+// The render cache: a page shown twice is read once, then copied.
+TEST(Metrics, JobPageShownTwiceIsOneMissThenHitsPerJob) {
+  TestServer server;
+  ASSERT_TRUE(server.Start());
+  PostAirflowEvents(server);
+  const Labels hit = {{"result", "hit"}}, miss = {{"result", "miss"}};
+  std::vector<MetricSample> samples = Scrape(server);
+  EXPECT_EQ(Value(samples, "lineage_render_cache_lookups_total", hit), 0);
+  EXPECT_EQ(Value(samples, "lineage_render_cache_entries", {}), 0);
+  const Response first = server.client().Get("/api/v1/jobs");
+  ASSERT_EQ(first.status, 200);
+  const size_t jobs = nlohmann::json::parse(first.body)["jobs"].size();
+  ASSERT_GT(jobs, 0u);
+  EXPECT_EQ(server.client().Get("/api/v1/jobs").body, first.body);
+  samples = Scrape(server);
+  EXPECT_EQ(Value(samples, "lineage_render_cache_lookups_total", miss), jobs);
+  EXPECT_EQ(Value(samples, "lineage_render_cache_lookups_total", hit), jobs);
+  EXPECT_EQ(Value(samples, "lineage_render_cache_entries", {}), jobs);
+  EXPECT_GT(Value(samples, "lineage_render_cache_bytes", {}).value_or(0), first.body.size());
+}
+
 TEST(Metrics, PromtoolFindsNothingToLint) {
   if (access(kPromtool, X_OK) != 0) GTEST_SKIP() << kPromtool << " is not installed";
   TestServer server;
@@ -514,6 +535,7 @@ TEST(Metrics, PromtoolFindsNothingToLint) {
   ASSERT_EQ(server.PostEvent(AirflowEvent(1)).status, 201);  // duplicate
   ASSERT_EQ(server.PostEvent("{not json").status, 400);
   ASSERT_EQ(server.client().Get("/no/such/route").status, 404);
+  ASSERT_EQ(server.client().Get("/api/v1/jobs").status, 200);
   std::string text;
   Scrape(server, &text);
   ASSERT_THAT(text, ::testing::HasSubstr("lineage_run_failures_total{"));
