@@ -349,6 +349,26 @@ TEST(JsonWriter, EscapesStringsAndChecksUtf8) {
                   "b"));
 }
 
+// Every control character is escaped wherever it sits in a long string: the
+// writer must not use RapidJSON's SSE2 scan, which let 0x1A-0x1F through past
+// the first 16 bytes (found by router_fuzzer in a field tag).
+TEST(JsonWriter, EscapesEveryControlCharacterAtEveryPosition) {
+  for (int control = 0; control < 0x20; ++control) {
+    for (size_t at = 0; at < 48; ++at) {
+      std::string text(48, 'a');
+      text[5] = '"';  // an escape early on sends the string down RapidJSON's path
+      text[at] = static_cast<char>(control);
+      JsonWriter out;
+      out.BeginArray().String(text).EndArray();
+      const std::string json = out.Take();
+      for (char byte : json) {
+        ASSERT_GE(static_cast<unsigned char>(byte), 0x20) << "control " << control << " at " << at;
+      }
+      ASSERT_EQ(Json::parse(json).at(0).get<std::string>(), text);
+    }
+  }
+}
+
 // Strings without escapable bytes take a memcpy path; every string must
 // still come out as RapidJSON's own writer writes it.
 TEST(JsonWriter, StringsAreWrittenAsRapidJsonWritesThem) {
