@@ -116,11 +116,8 @@ Response GetLineage(const Request& request, const graphstore::GraphStore& store,
   }
   absl::flat_hash_map<uint64_t, std::shared_ptr<const std::string>> kept;
   auto have = [&](const graphstore::NodeStamp& node) {
-    if (cache == nullptr) return false;
     std::shared_ptr<const std::string> text =
-        cache->Find(internal::RenderedNodeCache::Key(
-                        node.node_id, internal::RenderedNodeCache::View::kLineageData),
-                    node.stamp);
+        internal::FindRendered(cache, node, internal::RenderedNodeCache::View::kLineageData);
     if (text == nullptr) return false;
     kept.emplace(node.node_id, std::move(text));
     return true;

@@ -99,7 +99,8 @@ ABSL_FLAG(int, retention_days, 0,
 ABSL_FLAG(int, retention_interval_seconds, 3600, "How often the retention task runs.");
 ABSL_FLAG(int, metrics_max_series, 10000,
           "Most label sets per namespace/job/dataset-labelled metric (see docs/operations.md).");
-ABSL_FLAG(int64_t, render_cache_bytes, 64 << 20,
+ABSL_FLAG(int64_t, render_cache_bytes,
+          static_cast<int64_t>(lineaged::api::kDefaultRenderCacheBytes),
           "Most bytes of dataset and job JSON list pages and lineage graphs keep rendered "
           "between requests (0 keeps none; see docs/operations.md).");
 

@@ -11,7 +11,6 @@
 //   AddMarquezRoutes(&router, store, cache);
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 

@@ -191,6 +191,19 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineageStamped(const NodeRef& start,
     stamp.omitted = stamp.cacheable && have(stamp.node);
     return stamp;
   };
+  // A dataset's node without its edges: only the name when the caller has
+  // its data rendered.
+  auto dataset_node = [&](uint64_t id, const NodeRecord& record) -> absl::StatusOr<DatasetNode> {
+    DatasetNode node;
+    node.stamp = stamp_of(id, true);
+    if (node.stamp.omitted) {
+      node.data.name = internal::NameOf(record);
+    } else {
+      LINEAGED_ASSIGN_OR_RETURN(node.data,
+                                reader.Dataset(record, ModelReader::DatasetDetail::kLineage));
+    }
+    return node;
+  };
   const bool from_dataset = start.kind == NodeKind::kDataset;
   LINEAGED_ASSIGN_OR_RETURN(auto start_node, reader.VisibleNode(start.kind, start.name));
   const uint64_t start_id = start_node.first;
@@ -232,14 +245,7 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineageStamped(const NodeRef& start,
 
   LineageGraph graph;
   if (start_job == 0) {  // an orphan dataset
-    DatasetNode node;
-    node.stamp = stamp_of(start_id, true);
-    if (node.stamp.omitted) {
-      node.data.name = internal::NameOf(*start_node.second);
-    } else {
-      LINEAGED_ASSIGN_OR_RETURN(
-          node.data, reader.Dataset(*start_node.second, ModelReader::DatasetDetail::kLineage));
-    }
+    LINEAGED_ASSIGN_OR_RETURN(DatasetNode node, dataset_node(start_id, *start_node.second));
     graph.datasets.push_back(std::move(node));
     return graph;
   }
@@ -351,14 +357,7 @@ absl::StatusOr<LineageGraph> GraphStore::GetLineageStamped(const NodeRef& start,
   }
   for (const auto& [dataset, adjacency] : dataset_edges) {
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(dataset));
-    DatasetNode node;
-    node.stamp = stamp_of(dataset, true);
-    if (node.stamp.omitted) {
-      node.data.name = internal::NameOf(*record);
-    } else {
-      LINEAGED_ASSIGN_OR_RETURN(node.data,
-                                reader.Dataset(*record, ModelReader::DatasetDetail::kLineage));
-    }
+    LINEAGED_ASSIGN_OR_RETURN(DatasetNode node, dataset_node(dataset, *record));
     LINEAGED_ASSIGN_OR_RETURN(node.producers, visited_names(adjacency.in));
     LINEAGED_ASSIGN_OR_RETURN(node.consumers, visited_names(adjacency.out));
     graph.datasets.push_back(std::move(node));
@@ -574,10 +573,6 @@ absl::StatusOr<std::vector<std::pair<uint64_t, const NodeRecord*>>> ReadNodes(
   }
   return records;
 }
-
-}  // namespace
-
-namespace {
 
 // A stamped page with every item read, as a plain page.
 template <typename Info>

@@ -83,6 +83,15 @@ auto PageOf(std::string_view key, Render render) {
   };
 }
 
+// The `view` of `node` that `cache` (may be null) holds at the node's stamp,
+// or null.
+inline std::shared_ptr<const std::string> FindRendered(RenderedNodeCache* cache,
+                                                       const graphstore::NodeStamp& node,
+                                                       RenderedNodeCache::View view) {
+  if (cache == nullptr) return nullptr;
+  return cache->Find(RenderedNodeCache::Key(node.node_id, view), node.stamp);
+}
+
 // What `render(JsonWriter&)` writes, as a text of its own, kept in `cache`
 // (may be null) under `key` at `stamp`.
 template <typename Render>
@@ -104,11 +113,7 @@ template <typename List, typename Render>
 Response StampedPage(std::string_view key, RenderedNodeCache* cache, List&& list, Render&& render) {
   std::vector<std::shared_ptr<const std::string>> texts;
   auto page = list([&](const graphstore::NodeStamp& node) {
-    texts.push_back(
-        cache != nullptr
-            ? cache->Find(RenderedNodeCache::Key(node.node_id, RenderedNodeCache::View::kListItem),
-                          node.stamp)
-            : nullptr);
+    texts.push_back(FindRendered(cache, node, RenderedNodeCache::View::kListItem));
     return texts.back() != nullptr;
   });
   if (!page.ok()) return StatusResponse(page.status());
