@@ -153,18 +153,14 @@ Response GetColumnLineage(const Request& request, const graphstore::GraphStore& 
     case NodeId::Type::kRun:
       return ErrorResponse(400, "column lineage needs a dataset:, datasetField: or job: nodeId");
   }
+  std::optional<graphstore::Uuid> version;
   if (node_id->version) {
-    // The store answers with the current column lineage only; a versioned id
-    // must still name an existing version (ParseNodeId only takes UUIDs).
-    std::optional<graphstore::Uuid> version = graphstore::ParseUuid(*node_id->version);
+    version = graphstore::ParseUuid(*node_id->version);
     if (!version) return ErrorResponse(400, "a nodeId version must be a UUID");
-    absl::Status exists = start.kind == NodeKind::kJob
-                              ? store.GetJobVersion(start.name, *version).status()
-                              : store.GetDatasetVersion(start.name, *version).status();
-    if (!exists.ok()) return StatusResponse(exists);
   }
-  return internal::Respond(store.GetColumnLineage(start, field, *depth, *with_downstream),
-                           WriteColumnLineageGraphJson);
+  return internal::Respond(
+      store.GetColumnLineage(start, field, *depth, *with_downstream, version),
+      version ? WriteVersionedColumnLineageGraphJson : WriteColumnLineageGraphJson);
 }
 
 void AddLineageRoutes(Router* router, const graphstore::GraphStore* store,

@@ -1,10 +1,14 @@
 #include "api/model_json.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
 
 #include "api/node_id.h"
 
@@ -451,10 +455,24 @@ void WriteSearchHitJson(const graphstore::SearchHit& hit, JsonWriter& out) {
   out.EndObject();
 }
 
-void WriteColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
-                                 JsonWriter& out) {
-  auto field_id = [](const graphstore::DatasetField& field) {
-    return DatasetFieldNodeId(field.dataset.namespace_name, field.dataset.name, field.field);
+namespace {
+
+void WriteColumnLineageGraph(const std::vector<graphstore::ColumnLineageNode>& nodes,
+                             bool versioned_ids, JsonWriter& out) {
+  // Edges name nodes of the answer, so each field has one version here.
+  std::map<graphstore::DatasetField, std::optional<graphstore::Uuid>> versions;
+  if (versioned_ids) {
+    for (const graphstore::ColumnLineageNode& node : nodes) {
+      versions.emplace(node.id, node.dataset_version);
+    }
+  }
+  auto field_id = [&](const graphstore::DatasetField& field) {
+    std::string id =
+        DatasetFieldNodeId(field.dataset.namespace_name, field.dataset.name, field.field);
+    if (auto it = versions.find(field); it != versions.end() && it->second) {
+      absl::StrAppend(&id, "#", graphstore::FormatUuid(*it->second));
+    }
+    return id;
   };
   auto field_ids = [&field_id](const std::vector<graphstore::DatasetField>& fields) {
     std::vector<std::string> ids;
@@ -508,6 +526,18 @@ void WriteColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode
   }
   out.EndArray();
   out.EndObject();
+}
+
+}  // namespace
+
+void WriteColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
+                                 JsonWriter& out) {
+  WriteColumnLineageGraph(nodes, /*versioned_ids=*/false, out);
+}
+
+void WriteVersionedColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
+                                          JsonWriter& out) {
+  WriteColumnLineageGraph(nodes, /*versioned_ids=*/true, out);
 }
 
 void WriteEventTypeCountsJson(const graphstore::EventTypeCounts& counts, JsonWriter& out) {

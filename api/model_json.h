@@ -87,6 +87,10 @@ void WriteSearchHitJson(const graphstore::SearchHit& hit, JsonWriter& out);
 // upstream field}, outEdges {origin: node, destination: downstream field}.
 void WriteColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
                                  JsonWriter& out);
+// The same for an answer as of a version: each id ends in
+// "#<datasetVersion>" of its node, as Marquez's do.
+void WriteVersionedColumnLineageGraphJson(const std::vector<graphstore::ColumnLineageNode>& nodes,
+                                          JsonWriter& out);
 
 // {startInterval, endInterval, fail, start, complete, abort}
 void WriteEventTypeCountsJson(const graphstore::EventTypeCounts& counts, JsonWriter& out);

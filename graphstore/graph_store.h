@@ -191,10 +191,16 @@ class GraphStore {
   // Column lineage from every field of a dataset, one field, or the fields
   // of a job's outputs: upstream `depth` edges, and downstream too when
   // `with_downstream`. NotFound if there is no field to start from.
-  absl::StatusOr<std::vector<ColumnLineageNode>> GetColumnLineage(const NodeRef& start,
-                                                                  std::optional<std::string> field,
-                                                                  int depth,
-                                                                  bool with_downstream) const;
+  //
+  // With `version` (of the dataset, or of the job), as of that version: the
+  // start fields are the version's (a job version's outputs' fields then),
+  // and every dataset reached shows its newest version created at or before
+  // the start version and the column lineage its newest write at or before
+  // then set. Upstream only (InvalidArgument with `with_downstream`);
+  // NotFound if the version is not one of the node's.
+  absl::StatusOr<std::vector<ColumnLineageNode>> GetColumnLineage(
+      const NodeRef& start, std::optional<std::string> field, int depth, bool with_downstream,
+      std::optional<Uuid> version = std::nullopt) const;
 
   // --- Exporter outbox (only filled when Options::outbox_enabled) ---
   // Entries with sequence >= `from`, oldest first, at most `limit`. Passing

@@ -75,22 +75,24 @@ absl::StatusOr<std::vector<Record>> VersionRecordPage(const ModelReader& reader,
   return records;
 }
 
-// The record of `version` if it is a version of node `node_id`.
+// The record of `version` if it is a version of node `node_id`; `seq`, if
+// set, gets its place among the node's versions.
 template <typename Record>
 absl::StatusOr<std::optional<Record>> FindVersionRecord(const ModelReader& reader, char id_prefix,
                                                         char record_prefix, uint64_t node_id,
-                                                        const Uuid& version) {
+                                                        const Uuid& version,
+                                                        uint64_t* seq = nullptr) {
   LINEAGED_ASSIGN_OR_RETURN(
       std::optional<std::string> where,
       reader.Get(reader.db()->graph(), internal::UuidKey(id_prefix, version)));
   if (!where || where->size() != 16 || DecodeBigEndian64(where->substr(0, 8)) != node_id) {
     return std::optional<Record>();
   }
+  const uint64_t place = DecodeBigEndian64(where->substr(8, 8));
+  if (seq != nullptr) *seq = place;
   LINEAGED_ASSIGN_OR_RETURN(
       std::optional<std::string> bytes,
-      reader.Get(reader.db()->graph(),
-                 internal::NodeSequenceKey(record_prefix, node_id,
-                                           DecodeBigEndian64(where->substr(8, 8)))));
+      reader.Get(reader.db()->graph(), internal::NodeSequenceKey(record_prefix, node_id, place)));
   if (!bytes) return std::optional<Record>();
   Record record;
   if (!record.ParseFromString(*bytes)) return absl::DataLossError("unreadable version record");
@@ -1003,9 +1005,56 @@ absl::StatusOr<std::vector<EventTypeCounts>> GraphStore::CountRunEvents(
 
 // --- column lineage -------------------------------------------------------------
 
+namespace {
+
+// A dataset as of a cutoff: its newest version created at or before it, and
+// the column lineage the newest write at or before it set.
+struct DatasetAsOf {
+  std::optional<Uuid> version;
+  google::protobuf::RepeatedPtrField<internal::FieldRecord> fields;
+  google::protobuf::RepeatedPtrField<internal::ColumnLineageRecord> column_lineage;
+};
+
+// Reads dataset `id`'s versions newest first, below sequence `end_seq`,
+// skipping those created after `cutoff_micros`.
+absl::StatusOr<DatasetAsOf> ReadDatasetAsOf(ModelReader& reader, uint64_t id, uint64_t end_seq,
+                                            int64_t cutoff_micros) {
+  DatasetAsOf as_of;
+  bool have_version = false;
+  absl::Status status;
+  LINEAGED_RETURN_IF_ERROR(reader.Scan(
+      reader.db()->graph(), internal::NodeSequenceKey(internal::kDatasetVersionPrefix, id, 0),
+      internal::NodeSequenceKey(internal::kDatasetVersionPrefix, id, end_seq), true,
+      [&](std::string_view, std::string_view value) {
+        internal::DatasetVersionRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          status = absl::DataLossError("unreadable dataset version record");
+          return false;
+        }
+        if (record.created_at_micros() > cutoff_micros) return true;
+        if (!have_version) {
+          have_version = true;
+          as_of.version = internal::UuidOf(record.version());
+          as_of.fields = record.fields();
+        }
+        if (!record.has_column_lineage()) return true;
+        as_of.column_lineage = std::move(*record.mutable_column_lineage());
+        return false;
+      }));
+  LINEAGED_RETURN_IF_ERROR(status);
+  return as_of;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
-    const NodeRef& start, std::optional<std::string> field, int depth, bool with_downstream) const {
+    const NodeRef& start, std::optional<std::string> field, int depth, bool with_downstream,
+    std::optional<Uuid> version) const {
   if (!is_open()) return absl::UnavailableError("the store is closed");
+  if (version && with_downstream) {
+    return absl::InvalidArgumentError(
+        "Node version cannot be specified when withDownstream is true");
+  }
   ModelReader reader(db_.get());
   absl::Status not_found = absl::NotFoundError("Could not find node");
   std::optional<uint64_t> start_id;
@@ -1018,24 +1067,81 @@ absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
   }
   if (!start_id) return not_found;
 
+  // As of a version, datasets are read through as_of (versioned is set);
+  // otherwise their records are current.
+  const bool versioned = version.has_value();
+  int64_t cutoff = 0;
+  std::map<uint64_t, DatasetAsOf> as_of;
+  auto dataset_as_of = [&](uint64_t id) -> absl::StatusOr<const DatasetAsOf*> {
+    auto it = as_of.find(id);
+    if (it == as_of.end()) {
+      LINEAGED_ASSIGN_OR_RETURN(DatasetAsOf read, ReadDatasetAsOf(reader, id, UINT64_MAX, cutoff));
+      it = as_of.emplace(id, std::move(read)).first;
+    }
+    return &it->second;
+  };
+  // What the walk shows of a dataset: as of the cutoff, or current.
+  struct DatasetView {
+    std::optional<Uuid> version;
+    const google::protobuf::RepeatedPtrField<internal::FieldRecord>* fields;
+    const google::protobuf::RepeatedPtrField<internal::ColumnLineageRecord>* column_lineage;
+  };
+  auto view_of = [&](uint64_t id) -> absl::StatusOr<DatasetView> {
+    if (versioned) {
+      LINEAGED_ASSIGN_OR_RETURN(const DatasetAsOf* state, dataset_as_of(id));
+      return DatasetView{state->version, &state->fields, &state->column_lineage};
+    }
+    LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(id));
+    DatasetView view{std::nullopt, &record->fields(), &record->column_lineage()};
+    if (!record->current_version().empty()) {
+      view.version = internal::UuidOf(record->current_version());
+    }
+    return view;
+  };
+
   struct Key {
     uint64_t dataset;
     std::string field;
     auto operator<=>(const Key&) const = default;
   };
   std::vector<Key> frontier;
-  LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* start_record, reader.Node(*start_id));
-  auto add_fields = [&](uint64_t id, const NodeRecord& record) {
-    for (const internal::FieldRecord& f : record.fields()) {
+  auto add_fields = [&](uint64_t id) -> absl::Status {
+    LINEAGED_ASSIGN_OR_RETURN(DatasetView view, view_of(id));
+    for (const internal::FieldRecord& f : *view.fields) {
       if (!field || f.name() == *field) frontier.push_back(Key{id, f.name()});
     }
+    return absl::OkStatus();
   };
+  LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* start_record, reader.Node(*start_id));
+  std::vector<uint64_t> job_outputs(start_record->current_outputs().begin(),
+                                    start_record->current_outputs().end());
+  if (versioned && start.kind == NodeKind::kDataset) {
+    uint64_t seq = 0;
+    LINEAGED_ASSIGN_OR_RETURN(
+        auto record, FindVersionRecord<internal::DatasetVersionRecord>(
+                         reader, internal::kDatasetVersionIdPrefix, internal::kDatasetVersionPrefix,
+                         *start_id, *version, &seq));
+    if (!record) return not_found;
+    cutoff = record->created_at_micros();
+    // The start dataset is as of its own version, whatever the other
+    // versions' times.
+    LINEAGED_ASSIGN_OR_RETURN(DatasetAsOf start_as_of,
+                              ReadDatasetAsOf(reader, *start_id, seq + 1, INT64_MAX));
+    as_of.emplace(*start_id, std::move(start_as_of));
+  } else if (versioned) {
+    LINEAGED_ASSIGN_OR_RETURN(auto record, FindVersionRecord<internal::JobVersionRecord>(
+                                               reader, internal::kJobVersionIdPrefix,
+                                               internal::kJobVersionPrefix, *start_id, *version));
+    if (!record) return not_found;
+    cutoff = record->created_at_micros();
+    job_outputs.assign(record->outputs().begin(), record->outputs().end());
+  }
   if (start.kind == NodeKind::kDataset) {
-    add_fields(*start_id, *start_record);
+    LINEAGED_RETURN_IF_ERROR(add_fields(*start_id));
   } else {
-    for (uint64_t output : start_record->current_outputs()) {
+    for (uint64_t output : job_outputs) {
       LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(output));
-      if (!record->hidden()) add_fields(output, *record);
+      if (!record->hidden()) LINEAGED_RETURN_IF_ERROR(add_fields(output));
     }
   }
   if (frontier.empty()) return not_found;
@@ -1045,8 +1151,8 @@ absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
   for (int hop = 0; hop < depth && !frontier.empty(); ++hop) {
     std::vector<Key> next;
     for (const Key& key : frontier) {
-      LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(key.dataset));
-      for (const internal::ColumnLineageRecord& column : record->column_lineage()) {
+      LINEAGED_ASSIGN_OR_RETURN(DatasetView view, view_of(key.dataset));
+      for (const internal::ColumnLineageRecord& column : *view.column_lineage) {
         if (column.field() != key.field) continue;
         for (const internal::ColumnInputRecord& in : column.inputs()) {
           LINEAGED_ASSIGN_OR_RETURN(
@@ -1088,13 +1194,12 @@ absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
     LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* record, reader.Node(key.dataset));
     ColumnLineageNode node;
     node.id = DatasetField{internal::NameOf(*record), key.field};
-    if (!record->current_version().empty()) {
-      node.dataset_version = internal::UuidOf(record->current_version());
-    }
-    for (const internal::FieldRecord& f : record->fields()) {
+    LINEAGED_ASSIGN_OR_RETURN(DatasetView view, view_of(key.dataset));
+    node.dataset_version = view.version;
+    for (const internal::FieldRecord& f : *view.fields) {
       if (f.name() == key.field && f.has_type()) node.field_type = f.type();
     }
-    for (const internal::ColumnLineageRecord& column : record->column_lineage()) {
+    for (const internal::ColumnLineageRecord& column : *view.column_lineage) {
       if (column.field() != key.field) continue;
       node.transformation_description = column.transformation_description();
       node.transformation_type = column.transformation_type();
@@ -1107,10 +1212,8 @@ absl::StatusOr<std::vector<ColumnLineageNode>> GraphStore::GetColumnLineage(
         LINEAGED_ASSIGN_OR_RETURN(std::optional<uint64_t> input_id,
                                   reader.LookupId(NodeKind::kDataset, input.dataset));
         if (input_id) {
-          LINEAGED_ASSIGN_OR_RETURN(const NodeRecord* input_record, reader.Node(*input_id));
-          if (!input_record->current_version().empty()) {
-            input.dataset_version = internal::UuidOf(input_record->current_version());
-          }
+          LINEAGED_ASSIGN_OR_RETURN(DatasetView input_view, view_of(*input_id));
+          input.dataset_version = input_view.version;
         }
         node.input_fields.push_back(std::move(input));
       }

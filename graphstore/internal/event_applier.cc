@@ -177,6 +177,25 @@ std::string NormalizeSourceUri(std::string_view uri) {
   return absl::StrCat("http://", AsAbsl(uri));  // a bare host, as Marquez stores it
 }
 
+// Loads the record of `version` (a dataset or job version by id) into
+// `record`, with its key and stored bytes. False if there is none.
+template <typename Record>
+absl::StatusOr<bool> FindVersion(GroupBatch* batch, char id_prefix, char record_prefix,
+                                 const std::string& version, Record* record,
+                                 std::string* record_key, std::string* stored) {
+  rocksdb::ColumnFamilyHandle* graph = batch->db()->graph();
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location,
+                            batch->Get(graph, UuidKey(id_prefix, ToUuid(version))));
+  if (!location) return false;
+  *record_key = NodeSequenceKey(record_prefix, DecodeBigEndian64(location->substr(0, 8)),
+                                DecodeBigEndian64(location->substr(8, 8)));
+  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch->Get(graph, *record_key));
+  LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, record));
+  if (!found) return absl::DataLossError("a version index points at a missing version");
+  *stored = std::move(*bytes);
+  return true;
+}
+
 // Finds the record of `version` through the version index (`id_prefix`), or
 // allocates the node's next version sequence and indexes it. Sets
 // *record_key; returns whether the version existed (then *record is loaded).
@@ -185,24 +204,15 @@ absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, ch
                                            uint64_t node_id, NodeRecord* node,
                                            const std::string& version, Record* record,
                                            std::string* record_key, std::string* stored) {
-  rocksdb::ColumnFamilyHandle* graph = batch->db()->graph();
-  std::string id_key = UuidKey(id_prefix, ToUuid(version));
-  LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> location, batch->Get(graph, id_key));
-  if (location) {
-    *record_key = NodeSequenceKey(record_prefix, DecodeBigEndian64(location->substr(0, 8)),
-                                  DecodeBigEndian64(location->substr(8, 8)));
-    LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes, batch->Get(graph, *record_key));
-    LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, record));
-    if (!found) return absl::DataLossError("a version index points at a missing version");
-    *stored = std::move(*bytes);
-    return true;
-  }
+  LINEAGED_ASSIGN_OR_RETURN(bool found, FindVersion(batch, id_prefix, record_prefix, version,
+                                                    record, record_key, stored));
+  if (found) return true;
   uint64_t seq = node->version_count();
   node->set_version_count(seq + 1);
   *record_key = NodeSequenceKey(record_prefix, node_id, seq);
   std::string where = IdValue(node_id);
   AppendBigEndian64(&where, seq);
-  batch->Put(graph, id_key, std::move(where));
+  batch->Put(batch->db()->graph(), UuidKey(id_prefix, ToUuid(version)), std::move(where));
   record->set_version(version);
   return false;
 }
@@ -529,7 +539,8 @@ absl::StatusOr<std::string> EventApplier::OutputVersion(Node* dataset,
 }
 
 absl::Status EventApplier::SetColumnLineage(Node* dataset, const DatasetMention& mention,
-                                            const std::vector<uint64_t>& run_inputs) {
+                                            const std::vector<uint64_t>& run_inputs,
+                                            const std::string& version) {
   NodeRecord& record = dataset->record;
   // The output column must be in the dataset's schema, and each input column
   // in the schema of a dataset this run read (as Marquez records it).
@@ -540,8 +551,8 @@ absl::Status EventApplier::SetColumnLineage(Node* dataset, const DatasetMention&
     LINEAGED_ASSIGN_OR_RETURN(Node * input, LoadById(id));
     std::set<std::string> fields;
     for (const FieldRecord& f : input->record.fields()) fields.insert(f.name());
-    inputs[QualifiedName{input->record.namespace_name(), input->record.name()}] = {
-        id, std::move(fields)};
+    QualifiedName name{input->record.namespace_name(), input->record.name()};
+    inputs[name] = {id, std::move(fields)};
   }
   google::protobuf::RepeatedPtrField<ColumnLineageRecord> next;
   std::set<std::string> next_keys;
@@ -577,6 +588,30 @@ absl::Status EventApplier::SetColumnLineage(Node* dataset, const DatasetMention&
     }
   }
   for (const std::string& key : next_keys) batch_->Put(graph, key, "");
+
+  // A write that changes the column lineage keeps a copy in the version it
+  // made, for column lineage as of a version (the newest such version at or
+  // before it). Unchanged lineage is not copied again once a version has it
+  // (a store from before these copies makes one at the next write).
+  const bool changed = next.size() != record.column_lineage().size() ||
+                       !std::equal(next.begin(), next.end(), record.column_lineage().begin(),
+                                   [](const ColumnLineageRecord& a, const ColumnLineageRecord& b) {
+                                     return a.SerializeAsString() == b.SerializeAsString();
+                                   });
+  if (changed || !record.column_lineage_in_versions()) {
+    DatasetVersionRecord written;
+    std::string written_key, stored;
+    LINEAGED_ASSIGN_OR_RETURN(
+        bool found, FindVersion(batch_, kDatasetVersionIdPrefix, kDatasetVersionPrefix, version,
+                                &written, &written_key, &stored));
+    if (!found) return absl::DataLossError("column lineage for a version that is not stored");
+    *written.mutable_column_lineage() = next;
+    written.set_has_column_lineage(true);
+    std::string bytes = Serialize(written);
+    if (bytes != stored) batch_->Put(graph, written_key, std::move(bytes));
+    record.set_column_lineage_in_versions(true);
+  }
+
   *record.mutable_column_lineage() = std::move(next);
   return absl::OkStatus();
 }
@@ -856,7 +891,7 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
     auto column_facet = dataset->record.facets().find("columnLineage");
     if (!output.column_lineage.empty() && column_facet != dataset->record.facets().end() &&
         column_facet->second.event_time_micros() == t) {
-      LINEAGED_RETURN_IF_ERROR(SetColumnLineage(dataset, output, run_inputs));
+      LINEAGED_RETURN_IF_ERROR(SetColumnLineage(dataset, output, run_inputs, version));
     }
     if (completes && t > dataset->record.last_modified_at_micros()) {
       dataset->record.set_last_modified_at_micros(t);
@@ -936,6 +971,7 @@ absl::Status EventApplier::Apply(const Event& event) {
 
   // JobEvent: static lineage, current at once.
   std::vector<uint64_t> inputs, outputs;
+  std::vector<std::string> output_versions;
   for (const DatasetMention& input : event.inputs) {
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset,
                               LoadOrCreate(NodeRecord::KIND_DATASET, input.name, t));
@@ -953,11 +989,13 @@ absl::Status EventApplier::Apply(const Event& event) {
       dataset->record.set_current_version_time_micros(t);
     }
     outputs.push_back(dataset->id);
+    output_versions.push_back(std::move(version));
   }
   for (size_t i = 0; i < event.outputs.size(); ++i) {
     if (event.outputs[i].column_lineage.empty()) continue;
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset, LoadById(outputs[i]));
-    LINEAGED_RETURN_IF_ERROR(SetColumnLineage(dataset, event.outputs[i], inputs));
+    LINEAGED_RETURN_IF_ERROR(
+        SetColumnLineage(dataset, event.outputs[i], inputs, output_versions[i]));
   }
   if (!job->record.io_final() || t >= job->record.current_io_time_micros()) {
     LINEAGED_ASSIGN_OR_RETURN(std::string version, UpsertJobVersion(job, inputs, outputs, "", t));

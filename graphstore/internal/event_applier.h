@@ -96,8 +96,12 @@ class EventApplier {
   // The version a write of `dataset` by `run_id` (empty: no run) makes.
   absl::StatusOr<std::string> OutputVersion(Node* dataset, const DatasetMention& mention,
                                             const std::string& run_id, int64_t t);
+  // Sets the dataset's column lineage from `mention` (inputs resolved
+  // against the run's `run_inputs`), and keeps a copy in `version`, the
+  // version this write made, when it changed.
   absl::Status SetColumnLineage(Node* dataset, const DatasetMention& mention,
-                                const std::vector<uint64_t>& run_inputs);
+                                const std::vector<uint64_t>& run_inputs,
+                                const std::string& version);
 
   absl::Status ApplyRun(const Event& event, Node* job);
   absl::Status EnsureParent(const Event& event, Node* job);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -548,12 +549,31 @@ TEST_F(MarquezApiTest, ColumnLineage) {
   ExpectError(Get("/api/v1/column-lineage?withDownstream=true&nodeId=" +
                   UrlEncode("dataset:warehouse:sales#" + sales_version)),
               400, "Node version cannot be specified when withDownstream is true");
+  // As of a version, every id carries its node's dataset version (Marquez's
+  // DatasetFieldVersionId), edges included.
   Response versioned =
       Get("/api/v1/column-lineage?nodeId=" + UrlEncode("dataset:warehouse:sales#" + sales_version));
-  EXPECT_EQ(versioned.status, 200) << versioned.body;
+  ASSERT_EQ(versioned.status, 200) << versioned.body;
+  const json versioned_graph = versioned.Json()["graph"];
+  bool saw_total = false;
+  for (const json& node : versioned_graph) {
+    const std::string id = node["id"];
+    ASSERT_NE(id.find('#'), std::string::npos) << id;
+    EXPECT_EQ(id.substr(id.find('#') + 1), node["data"]["datasetVersion"]) << node;
+    for (const json& edge : node["inEdges"]) {
+      EXPECT_NE(edge["destination"].get<std::string>().find('#'), std::string::npos) << edge;
+    }
+    if (id != total + "#" + sales_version) continue;
+    saw_total = true;
+    ASSERT_EQ(node["inEdges"].size(), 1u) << node;
+    EXPECT_TRUE(
+        absl::StartsWith(node["inEdges"][0]["destination"].get<std::string>(), amount + "#"))
+        << node;
+  }
+  EXPECT_TRUE(saw_total) << versioned.body;
   ExpectError(
       Get("/api/v1/column-lineage?nodeId=" + UrlEncode("dataset:warehouse:sales#" + NewUuid())),
-      404);
+      404, "Could not find node");
   ExpectError(Get("/api/v1/column-lineage?withDownstream=maybe&nodeId=" + UrlEncode(total)), 400);
   ExpectError(Get("/api/v1/column-lineage?nodeId=" + UrlEncode("datasetField:warehouse:nope:x")),
               404);

@@ -284,6 +284,103 @@ TEST_F(ModelTest, ColumnLineageUpstreamAndDownstream) {
   EXPECT_TRUE(absl::IsNotFound(none.status()));
 }
 
+// An output whose `field` is computed from `input`'s `from`.
+DatasetMention DerivedDataset(std::string name, std::string field, std::string input,
+                              std::string from) {
+  DatasetMention out = Dataset(std::move(name), {field});
+  out.facets.push_back(Facet{"columnLineage", "{\"from\":\"" + from + "\"}", false});
+  out.column_lineage.push_back(
+      ColumnLineageField{std::move(field),
+                         {ColumnLineageInputField{Name("db", std::move(input)), std::move(from), "",
+                                                  "", std::nullopt}},
+                         "",
+                         ""});
+  return out;
+}
+
+TEST_F(ModelTest, ColumnLineageAsOfAVersion) {
+  // Run 1 computes out.full_name from in.first; a report job then reads it;
+  // run 2 changes the computation to in.last.
+  Finish(1, 100, "j", {Dataset("in", {"first", "last"})},
+         {DerivedDataset("out", "full_name", "in", "first")});
+  const Uuid out_v1 = *store_->GetDataset(Name("db", "out"))->current_version;
+  const Uuid in_v1 = *store_->GetDataset(Name("db", "in"))->current_version;
+  Finish(3, 150, "r", {Dataset("out", {"full_name"})},
+         {DerivedDataset("report", "total", "out", "full_name")});
+  const Uuid report_v1 = *store_->GetDataset(Name("db", "report"))->current_version;
+  const Uuid job_v1 = *store_->GetJob(Name("ns", "j"))->current_version;
+  Finish(2, 200, "j", {Dataset("in", {"first", "last"})},
+         {DerivedDataset("out", "full_name", "in", "last")});
+  const Uuid out_v2 = *store_->GetDataset(Name("db", "out"))->current_version;
+  ASSERT_NE(out_v1, out_v2);
+
+  // The fields each answer reaches, as "dataset.field <- inputs".
+  auto walk = [&](NodeKind kind, std::string name, std::optional<std::string> field,
+                  std::optional<Uuid> version) {
+    auto nodes = store_->GetColumnLineage(
+        NodeRef{kind, Name(kind == NodeKind::kJob ? "ns" : "db", std::move(name))},
+        std::move(field), 20, false, version);
+    EXPECT_TRUE(nodes.ok()) << nodes.status();
+    std::vector<std::string> out;
+    if (!nodes.ok()) return out;
+    for (const ColumnLineageNode& node : *nodes) {
+      std::string line = node.id.dataset.name + "." + node.id.field + " <-";
+      for (const ColumnLineageInputField& in : node.input_fields) {
+        line += " " + in.dataset.name + "." + in.field;
+      }
+      out.push_back(line);
+    }
+    return out;
+  };
+  // Now: run 2's computation, through the report's input.
+  EXPECT_THAT(
+      walk(NodeKind::kDataset, "report", std::nullopt, std::nullopt),
+      ElementsAre("in.last <-", "out.full_name <- in.last", "report.total <- out.full_name"));
+  // As of the report's version, out was still run 1's.
+  EXPECT_THAT(
+      walk(NodeKind::kDataset, "report", std::nullopt, report_v1),
+      ElementsAre("in.first <-", "out.full_name <- in.first", "report.total <- out.full_name"));
+  EXPECT_THAT(walk(NodeKind::kDataset, "out", "full_name", out_v1),
+              ElementsAre("in.first <-", "out.full_name <- in.first"));
+  EXPECT_THAT(walk(NodeKind::kDataset, "out", std::nullopt, out_v2),
+              ElementsAre("in.last <-", "out.full_name <- in.last"));
+  // Run 4 repeats run 2's lineage: its version reads it from run 2's.
+  Finish(4, 300, "j", {Dataset("in", {"first", "last"})},
+         {DerivedDataset("out", "full_name", "in", "last")});
+  const Uuid out_v3 = *store_->GetDataset(Name("db", "out"))->current_version;
+  ASSERT_NE(out_v3, out_v2);
+  EXPECT_THAT(walk(NodeKind::kDataset, "out", std::nullopt, out_v3),
+              ElementsAre("in.last <-", "out.full_name <- in.last"));
+  EXPECT_THAT(walk(NodeKind::kDataset, "out", std::nullopt, out_v1),
+              ElementsAre("in.first <-", "out.full_name <- in.first"));
+  // A job version starts from its outputs as of its creation (run 1's).
+  EXPECT_THAT(walk(NodeKind::kJob, "j", std::nullopt, job_v1),
+              ElementsAre("in.first <-", "out.full_name <- in.first"));
+
+  // Versions in the answer: each dataset's as of then, and the input version
+  // the writing run read.
+  auto as_of_v1 = store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "out")},
+                                           "full_name", 20, false, out_v1);
+  ASSERT_TRUE(as_of_v1.ok()) << as_of_v1.status();
+  ASSERT_THAT(*as_of_v1, SizeIs(2));
+  EXPECT_EQ((*as_of_v1)[1].dataset_version, out_v1);
+  ASSERT_THAT((*as_of_v1)[1].input_fields, SizeIs(1));
+  EXPECT_EQ((*as_of_v1)[1].input_fields[0].dataset_version, in_v1);
+  EXPECT_EQ((*as_of_v1)[0].dataset_version, in_v1);
+
+  // Another node's version, or an unknown one, is not found; a version and
+  // downstream together are refused.
+  EXPECT_TRUE(absl::IsNotFound(store_
+                                   ->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "in")},
+                                                      std::nullopt, 20, false, out_v1)
+                                   .status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store_
+                                  ->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "out")},
+                                                     std::nullopt, 20, true, out_v1)
+                                  .status()));
+}
+
 TEST_F(ModelTest, SymlinksResolveToTheirDataset) {
   DatasetMention table = Dataset("warehouse.orders");
   table.facets.push_back(Facet{"symlinks", "{}", false});
