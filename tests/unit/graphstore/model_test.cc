@@ -357,8 +357,7 @@ TEST_F(ModelTest, ColumnLineageAsOfAVersion) {
   EXPECT_THAT(walk(NodeKind::kJob, "j", std::nullopt, job_v1),
               ElementsAre("in.first <-", "out.full_name <- in.first"));
 
-  // Versions in the answer: each dataset's as of then, and the input version
-  // the writing run read.
+  // Versions in the answer: each dataset's as of then, inputs' included.
   auto as_of_v1 = store_->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "out")},
                                            "full_name", 20, false, out_v1);
   ASSERT_TRUE(as_of_v1.ok()) << as_of_v1.status();
@@ -368,8 +367,8 @@ TEST_F(ModelTest, ColumnLineageAsOfAVersion) {
   EXPECT_EQ((*as_of_v1)[1].input_fields[0].dataset_version, in_v1);
   EXPECT_EQ((*as_of_v1)[0].dataset_version, in_v1);
 
-  // Another node's version, or an unknown one, is not found; a version and
-  // downstream together are refused.
+  // Another node's version is not found; a version and downstream together
+  // are refused.
   EXPECT_TRUE(absl::IsNotFound(store_
                                    ->GetColumnLineage(NodeRef{NodeKind::kDataset, Name("db", "in")},
                                                       std::nullopt, 20, false, out_v1)
