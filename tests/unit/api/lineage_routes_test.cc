@@ -9,6 +9,7 @@
 #include "api/router.h"
 #include "graphstore/graph_store.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::api {
 namespace {
@@ -16,11 +17,7 @@ namespace {
 class LineageRouteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    graphstore::Options options;
-    options.data_dir = dir_.path() + "/data";
-    auto store = graphstore::GraphStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_));
     AddLineageRoutes(&router_, store_.get());
   }
 

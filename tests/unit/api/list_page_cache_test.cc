@@ -22,6 +22,7 @@
 #include "graphstore/graph_store.h"
 #include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::api {
 namespace {
@@ -35,11 +36,7 @@ constexpr int64_t kT0 = 1'700'000'000'000'000;
 class ListPageCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    graphstore::Options options;
-    options.data_dir = dir_.path() + "/data";
-    auto store = graphstore::GraphStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_));
     cache_ = std::make_shared<internal::RenderedNodeCache>(size_t{8} << 20);
     AddNamespaceRoutes(&cached_, store_.get());
     AddDatasetRoutes(&cached_, store_.get(), cache_);

@@ -22,6 +22,7 @@
 #include "lineaged/v1/ingest.grpc.pb.h"
 #include "tests/testing/fault_file_system.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::collector {
 namespace {
@@ -92,13 +93,10 @@ class OverloadTest : public ::testing::Test {
  protected:
   void Open(size_t max_pending_events, EventLimits limits = {}) {
     graphstore::Options options;
-    options.data_dir = dir_.path() + "/data";
     options.file_system = fs_;
     options.max_pending_events = max_pending_events;
     options.max_batch_events = 1;
-    auto opened = graphstore::GraphStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_, options));
     ingest_ = std::make_unique<IngestService>(store_.get(), ValidationMode::kLenient, limits);
   }
 

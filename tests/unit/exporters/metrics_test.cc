@@ -16,6 +16,7 @@
 #include "exporters/prometheus/producer.h"
 #include "graphstore/graph_store.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::exporters {
 namespace {
@@ -246,11 +247,7 @@ TEST(Metrics, RequestsByRouteAndCode) {
 class MetricsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    graphstore::Options options;
-    options.data_dir = dir_.path() + "/data";
-    auto opened = graphstore::GraphStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_));
   }
 
   // A COMPLETE run of job `job` at `time_micros` writing test:<dataset>.

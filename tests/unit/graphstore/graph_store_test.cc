@@ -13,6 +13,7 @@
 
 #include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::graphstore {
 namespace {
@@ -41,10 +42,7 @@ class GraphStoreTest : public ::testing::Test {
     store_.reset();
     Options options;
     options.outbox_enabled = outbox;
-    options.data_dir = dir_.path() + "/data";
-    auto opened = GraphStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_, options));
   }
 
   void Write(Event e) {

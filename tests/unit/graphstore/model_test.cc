@@ -15,6 +15,7 @@
 #include "graphstore/internal/records.pb.h"
 #include "tests/testing/graph_events.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace lineaged::graphstore {
 namespace {
@@ -52,11 +53,7 @@ Event RunEvent(uint8_t run, RunEventType type, int64_t time, std::string job,
 class ModelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Options options;
-    options.data_dir = dir_.path() + "/data";
-    auto opened = GraphStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(lineaged::testing::OpenTestStore(dir_, &store_));
   }
 
   void Write(Event e) {
