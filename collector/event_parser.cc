@@ -1,6 +1,7 @@
 #include "collector/event_parser.h"
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -426,6 +427,7 @@ class Validator {
 
 struct EventParser::State {
   dom::parser parser;
+  simdjson::ondemand::parser facet_parser;  // finds facet texts in `minified`
   std::string minified;
   simdjson::padded_string normalized;  // see the big-number fallback in Parse
 };
@@ -455,6 +457,7 @@ ParsedEvent EventParser::Parse(std::string body) {
   dom::element root;
   simdjson::error_code error =
       state_->parser.parse(body.data(), body.size(), /*realloc_if_needed=*/false).get(root);
+  const bool dom_from_body = error != simdjson::NUMBER_ERROR;
   if (error == simdjson::NUMBER_ERROR) {
     // simdjson's DOM refuses numbers beyond 64 bits (12345678901234567890123,
     // 1e400), which JSON allows and Marquez accepts. Validate a copy with
@@ -493,23 +496,32 @@ ParsedEvent EventParser::Parse(std::string body) {
   Validator validator(mode_, &out);
   validator.Check(object, &out.event);
   if (!out.ok()) return out;
-  // What the store models (facets, schema, parent, ...), from the valid event.
-  if (std::string problem = internal::ExtractModel(object, &out.event); !problem.empty()) {
-    out.rejection = Rejection::kMalformed;
-    out.errors.push_back(std::move(problem));
-    return out;
-  }
 
   // Identity ignores insignificant whitespace, so a retry that re-serialises
   // the same event compactly is still recognised.
-  state_->minified.resize(body.size());
+  state_->minified.resize(body.size() + simdjson::SIMDJSON_PADDING);
   size_t minified_size = 0;
+  std::optional<internal::FacetTexts> facet_texts;
   if (simdjson::minify(body.data(), body.size(), state_->minified.data(), minified_size) ==
       simdjson::SUCCESS) {
-    out.event.content_hash =
-        internal::ContentHash(std::string_view(state_->minified.data(), minified_size));
+    const std::string_view minified(state_->minified.data(), minified_size);
+    out.event.content_hash = internal::ContentHash(minified);
+    // Facet texts are cut from the minified event, unless the DOM holds the
+    // big-number copy instead (its numbers differ from the text's).
+    if (dom_from_body) {
+      facet_texts =
+          internal::FindFacetTexts(state_->facet_parser, minified, state_->minified.size());
+    }
   } else {
     out.event.content_hash = internal::ContentHash(body);
+  }
+  // What the store models (facets, schema, parent, ...), from the valid event.
+  if (std::string problem =
+          internal::ExtractModel(object, facet_texts ? &*facet_texts : nullptr, &out.event);
+      !problem.empty()) {
+    out.rejection = Rejection::kMalformed;
+    out.errors.push_back(std::move(problem));
+    return out;
   }
   out.event.raw_json = std::move(body);
   return out;

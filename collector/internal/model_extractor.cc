@@ -1,8 +1,10 @@
 #include "collector/internal/model_extractor.h"
 
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -37,11 +39,19 @@ std::optional<std::string> String(dom::object object, std::string_view key) {
   return std::string(text);
 }
 
-std::vector<Facet> Facets(dom::object parent, std::string_view key) {
+// `texts`, if set, lists the members of the same facets object (FacetTexts).
+std::vector<Facet> Facets(dom::object parent, std::string_view key,
+                          const std::optional<FacetTexts::Members>* texts) {
   std::vector<Facet> facets;
   std::optional<dom::object> object = Object(parent, key);
   if (!object) return facets;
+  const FacetTexts::Members* members =
+      texts != nullptr && texts->has_value() && (*texts)->size() == object->size() ? &**texts
+                                                                                   : nullptr;
+  size_t index = 0;
   for (auto [name, value] : *object) {
+    const std::string_view text = members != nullptr ? (*members)[index] : std::string_view();
+    ++index;
     if (!value.is_object()) continue;
     // Spark's catch-all facet is noise, as Marquez judges too.
     if (name == "spark_unknown") continue;
@@ -51,7 +61,7 @@ std::vector<Facet> Facets(dom::object parent, std::string_view key) {
     facet.deleted =
         value.get_object().value_unsafe().at_key("_deleted").get(deleted) == simdjson::SUCCESS &&
         deleted.is_bool() && bool(deleted);
-    if (!facet.deleted) facet.json = simdjson::minify(value);
+    if (!facet.deleted) facet.json = text.empty() ? simdjson::minify(value) : std::string(text);
     facets.push_back(std::move(facet));
   }
   return facets;
@@ -122,7 +132,7 @@ void ExtractColumnLineage(dom::object facets, DatasetMention* out) {
 
 // Reads one dataset; "" or the 400 message for a namespace Marquez refuses.
 std::string ExtractDataset(dom::element value, std::string_view io_facets_key,
-                           DatasetMention* out) {
+                           const FacetTexts::Dataset* texts, DatasetMention* out) {
   dom::object dataset = value.get_object().value_unsafe();
   out->name.namespace_name = String(dataset, "namespace").value_or("");
   out->name.name = String(dataset, "name").value_or("");
@@ -130,8 +140,10 @@ std::string ExtractDataset(dom::element value, std::string_view io_facets_key,
     return absl::StrCat("dataset namespace '", out->name.namespace_name,
                         "' has characters outside [a-zA-Z0-9:;=/_-.@+]");
   }
-  out->facets = Facets(dataset, "facets");
-  if (!io_facets_key.empty()) out->io_facets = Facets(dataset, io_facets_key);
+  out->facets = Facets(dataset, "facets", texts != nullptr ? &texts->facets : nullptr);
+  if (!io_facets_key.empty()) {
+    out->io_facets = Facets(dataset, io_facets_key, texts != nullptr ? &texts->io_facets : nullptr);
+  }
   std::optional<dom::object> facets = Object(dataset, "facets");
   if (!facets) return "";
   ExtractSchema(*facets, out);
@@ -163,13 +175,19 @@ std::string ExtractDataset(dom::element value, std::string_view io_facets_key,
 }
 
 std::string ExtractDatasets(dom::object root, std::string_view key, std::string_view io_key,
+                            const std::vector<FacetTexts::Dataset>* texts,
                             std::vector<DatasetMention>* out) {
   std::optional<dom::element> list = Field(root, key);
   dom::array array;
   if (!list || list->get_array().get(array) != simdjson::SUCCESS) return "";
+  if (texts != nullptr && texts->size() != array.size()) texts = nullptr;
+  size_t index = 0;
   for (dom::element item : array) {
     DatasetMention mention;
-    if (std::string problem = ExtractDataset(item, io_key, &mention); !problem.empty()) {
+    const FacetTexts::Dataset* item_texts = texts != nullptr ? &(*texts)[index] : nullptr;
+    ++index;
+    if (std::string problem = ExtractDataset(item, io_key, item_texts, &mention);
+        !problem.empty()) {
       return problem;
     }
     out->push_back(std::move(mention));
@@ -177,12 +195,12 @@ std::string ExtractDatasets(dom::object root, std::string_view key, std::string_
   return "";
 }
 
-void ExtractJob(dom::object root, graphstore::Event* event) {
+void ExtractJob(dom::object root, const FacetTexts* texts, graphstore::Event* event) {
   std::optional<dom::object> job = Object(root, "job");
   if (!job) return;
   event->job.namespace_name = SanitizeNamespace(event->job.namespace_name);
   graphstore::JobMention& mention = event->job_mention;
-  mention.facets = Facets(*job, "facets");
+  mention.facets = Facets(*job, "facets", texts != nullptr ? &texts->job : nullptr);
   std::optional<dom::object> facets = Object(*job, "facets");
   if (!facets) return;
   if (auto type = Object(*facets, "jobType")) {
@@ -205,11 +223,11 @@ std::optional<int64_t> Time(dom::object object, std::string_view key) {
   return parsed->micros;
 }
 
-void ExtractRun(dom::object root, graphstore::Event* event) {
+void ExtractRun(dom::object root, const FacetTexts* texts, graphstore::Event* event) {
   std::optional<dom::object> run = Object(root, "run");
   if (!run) return;
   graphstore::RunMention& mention = event->run_mention;
-  mention.facets = Facets(*run, "facets");
+  mention.facets = Facets(*run, "facets", texts != nullptr ? &texts->run : nullptr);
   std::optional<dom::object> facets = Object(*run, "facets");
   if (!facets) return;
   if (auto nominal = Object(*facets, "nominalTime")) {
@@ -255,7 +273,128 @@ bool AllowedNamespaceChar(char c, bool ingest) {
   }
 }
 
+namespace ondemand = simdjson::ondemand;
+
+// Lists the members of `value` if it is an object (FacetTexts::Members).
+simdjson::error_code FindMembers(ondemand::value value, std::optional<FacetTexts::Members>* out) {
+  ondemand::json_type type;
+  SIMDJSON_TRY(value.type().get(type));
+  if (type != ondemand::json_type::object) return simdjson::SUCCESS;
+  ondemand::object object;
+  SIMDJSON_TRY(value.get_object().get(object));
+  FacetTexts::Members& members = out->emplace();
+  for (auto field : object) {
+    ondemand::value member;
+    SIMDJSON_TRY(field.value().get(member));
+    SIMDJSON_TRY(member.type().get(type));
+    std::string_view text;
+    if (type == ondemand::json_type::object) {
+      ondemand::object member_object;
+      SIMDJSON_TRY(member.get_object().get(member_object));
+      SIMDJSON_TRY(member_object.raw_json().get(text));
+    }
+    members.push_back(text);
+  }
+  return simdjson::SUCCESS;
+}
+
+// Finds the first member `key` of each of `keys` in `value`, if it is an
+// object, and lists its members into the matching `out`.
+simdjson::error_code FindFacetObjects(
+    ondemand::value value, std::initializer_list<std::string_view> keys,
+    std::initializer_list<std::optional<FacetTexts::Members>*> out) {
+  ondemand::json_type type;
+  SIMDJSON_TRY(value.type().get(type));
+  if (type != ondemand::json_type::object) return simdjson::SUCCESS;
+  ondemand::object object;
+  SIMDJSON_TRY(value.get_object().get(object));
+  std::vector<bool> seen(keys.size());
+  for (auto field : object) {
+    std::string_view key;
+    SIMDJSON_TRY(field.unescaped_key().get(key));
+    size_t i = 0;
+    for (std::string_view wanted : keys) {
+      if (key == wanted && !seen[i]) break;
+      ++i;
+    }
+    if (i == keys.size()) continue;
+    seen[i] = true;
+    ondemand::value member;
+    SIMDJSON_TRY(field.value().get(member));
+    SIMDJSON_TRY(FindMembers(member, out.begin()[i]));
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code FindDatasets(ondemand::value value, std::string_view io_key,
+                                  std::vector<FacetTexts::Dataset>* out) {
+  ondemand::json_type type;
+  SIMDJSON_TRY(value.type().get(type));
+  if (type != ondemand::json_type::array) return simdjson::SUCCESS;
+  ondemand::array array;
+  SIMDJSON_TRY(value.get_array().get(array));
+  for (auto item : array) {
+    ondemand::value dataset;
+    SIMDJSON_TRY(item.get(dataset));
+    FacetTexts::Dataset& texts = out->emplace_back();
+    SIMDJSON_TRY(FindFacetObjects(dataset, {"facets", io_key}, {&texts.facets, &texts.io_facets}));
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code FindAll(ondemand::document& document, FacetTexts* out) {
+  ondemand::object root;
+  SIMDJSON_TRY(document.get_object().get(root));
+  bool seen[5] = {};
+  for (auto field : root) {
+    std::string_view key;
+    SIMDJSON_TRY(field.unescaped_key().get(key));
+    int which = key == "run"       ? 0
+                : key == "job"     ? 1
+                : key == "dataset" ? 2
+                : key == "inputs"  ? 3
+                : key == "outputs" ? 4
+                                   : -1;
+    if (which < 0 || seen[which]) continue;
+    seen[which] = true;
+    ondemand::value value;
+    SIMDJSON_TRY(field.value().get(value));
+    switch (which) {
+      case 0:
+        SIMDJSON_TRY(FindFacetObjects(value, {"facets"}, {&out->run}));
+        break;
+      case 1:
+        SIMDJSON_TRY(FindFacetObjects(value, {"facets"}, {&out->job}));
+        break;
+      case 2: {
+        FacetTexts::Dataset& dataset = out->dataset.emplace();
+        SIMDJSON_TRY(FindFacetObjects(value, {"facets"}, {&dataset.facets}));
+        break;
+      }
+      case 3:
+        SIMDJSON_TRY(FindDatasets(value, "inputFacets", &out->inputs));
+        break;
+      case 4:
+        SIMDJSON_TRY(FindDatasets(value, "outputFacets", &out->outputs));
+        break;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
 }  // namespace
+
+std::optional<FacetTexts> FindFacetTexts(simdjson::ondemand::parser& parser,
+                                         std::string_view minified, size_t capacity) {
+  ondemand::document document;
+  if (parser.iterate(minified.data(), minified.size(), capacity).get(document) !=
+      simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  FacetTexts texts;
+  if (FindAll(document, &texts) != simdjson::SUCCESS) return std::nullopt;
+  return texts;
+}
 
 bool IsValidNamespace(std::string_view name) {
   if (name.empty() || name.size() > 1024) return false;
@@ -273,23 +412,28 @@ std::string SanitizeNamespace(std::string_view name) {
   return out;
 }
 
-std::string ExtractModel(dom::object root, graphstore::Event* event) {
+std::string ExtractModel(dom::object root, const FacetTexts* texts, graphstore::Event* event) {
   switch (event->kind) {
     case graphstore::EventKind::kDataset: {
       std::optional<dom::element> dataset = Field(root, "dataset");
       if (!dataset || !dataset->is_object()) return "";
-      return ExtractDataset(*dataset, "", &event->dataset);
+      const FacetTexts::Dataset* dataset_texts =
+          texts != nullptr && texts->dataset ? &*texts->dataset : nullptr;
+      return ExtractDataset(*dataset, "", dataset_texts, &event->dataset);
     }
     case graphstore::EventKind::kRun:
-      ExtractRun(root, event);
+      ExtractRun(root, texts, event);
       [[fallthrough]];
     case graphstore::EventKind::kJob:
-      ExtractJob(root, event);
-      if (std::string problem = ExtractDatasets(root, "inputs", "inputFacets", &event->inputs);
+      ExtractJob(root, texts, event);
+      if (std::string problem =
+              ExtractDatasets(root, "inputs", "inputFacets",
+                              texts != nullptr ? &texts->inputs : nullptr, &event->inputs);
           !problem.empty()) {
         return problem;
       }
-      return ExtractDatasets(root, "outputs", "outputFacets", &event->outputs);
+      return ExtractDatasets(root, "outputs", "outputFacets",
+                             texts != nullptr ? &texts->outputs : nullptr, &event->outputs);
   }
   return "";
 }

@@ -18,6 +18,7 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 ParsedEvent Lenient(std::string body) { return EventParser(ValidationMode::kLenient).Parse(body); }
@@ -301,6 +302,64 @@ TEST(EventParserModel, ExtractsWhatTheStoreModels) {
   bool saw_deleted = false;
   for (const graphstore::Facet& f : out.facets) saw_deleted |= f.name == "old" && f.deleted;
   EXPECT_TRUE(saw_deleted);
+}
+
+// Facet texts are cut from the minified event: whitespace goes, the text
+// stays as sent (escapes, number spellings), and the first of duplicate keys
+// is the one read, as the validator and the DOM read it.
+TEST(EventParserModel, FacetTextsAreTheMinifiedTextAsSent) {
+  ParsedEvent parsed = EventParser(ValidationMode::kLenient).Parse(R"({
+    "eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "p",
+    "run": {"runId": "43d7db3b-8984-4cda-b237-8c6919b36670",
+      "facets": {"a": { "s": "caf\u00e9 \"q\"", "n": [1e2, 1.50, -0] },
+                 "spark_unknown": {"x": 5},
+                 "b": {"nested": {"x": {}}, "e": []}},
+      "facets": {"ignored": {"x": 1}}},
+    "job": {"namespace": "n", "name": "j", "facets": {"sql": {"query": "select 1"}}},
+    "inputs": [
+      {"namespace": "db", "name": "in0"},
+      {"namespace": "db", "name": "in1", "inputFacets": {"q": {"rows": 3}},
+       "facets": {"schema": {"fields": [ {"name": "id"} ]}}}],
+    "outputs": [{"namespace": "db", "name": "out",
+      "outputFacets": {"o": {"bytes": 10}},
+      "facets": {"old": {"_deleted": true}, "kept": {"k": "v"}}}]
+  })");
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors);
+  const graphstore::Event& e = parsed.event;
+  ASSERT_EQ(e.run_mention.facets.size(), 2u);
+  EXPECT_EQ(e.run_mention.facets[0].name, "a");
+  EXPECT_EQ(e.run_mention.facets[0].json, R"({"s":"caf\u00e9 \"q\"","n":[1e2,1.50,-0]})");
+  EXPECT_EQ(e.run_mention.facets[1].name, "b");
+  EXPECT_EQ(e.run_mention.facets[1].json, R"({"nested":{"x":{}},"e":[]})");
+  ASSERT_EQ(e.job_mention.facets.size(), 1u);
+  EXPECT_EQ(e.job_mention.facets[0].json, R"({"query":"select 1"})");
+  ASSERT_EQ(e.inputs.size(), 2u);
+  EXPECT_TRUE(e.inputs[0].facets.empty());
+  ASSERT_EQ(e.inputs[1].io_facets.size(), 1u);
+  EXPECT_EQ(e.inputs[1].io_facets[0].json, R"({"rows":3})");
+  ASSERT_EQ(e.inputs[1].facets.size(), 1u);
+  EXPECT_EQ(e.inputs[1].facets[0].json, R"({"fields":[{"name":"id"}]})");
+  ASSERT_EQ(e.outputs.size(), 1u);
+  ASSERT_EQ(e.outputs[0].io_facets.size(), 1u);
+  EXPECT_EQ(e.outputs[0].io_facets[0].json, R"({"bytes":10})");
+  ASSERT_EQ(e.outputs[0].facets.size(), 2u);
+  EXPECT_TRUE(e.outputs[0].facets[0].deleted);
+  EXPECT_EQ(e.outputs[0].facets[1].json, R"({"k":"v"})");
+}
+
+// An event whose numbers the DOM cannot hold is read from a copy whose
+// numbers differ from the text; its facets are serialised from that copy, so
+// every stored facet text parses.
+TEST(EventParserModel, FacetTextsOfAnEventWithHugeNumbersComeFromTheCopy) {
+  ParsedEvent parsed = Lenient(R"({"eventTime":"2020-01-01T00:00:00Z","producer":"p",
+    "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670",
+           "facets":{"big":{"n":12345678901234567890123}}},
+    "job":{"namespace":"n","name":"j"}})");
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors);
+  ASSERT_EQ(parsed.event.run_mention.facets.size(), 1u);
+  const std::string& text = parsed.event.run_mention.facets[0].json;
+  EXPECT_THAT(text, Not(HasSubstr("12345678901234567890123")));
+  EXPECT_FALSE(nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false).is_discarded());
 }
 
 TEST(EventParserModel, RefusesADatasetNamespaceMarquezRefuses) {
