@@ -11,6 +11,8 @@
 //     is accepted again with the same hash (retries must deduplicate);
 //   - limits only refuse: with tight limits an event is accepted exactly as
 //     without them, or refused as over a limit (413) naming a known flag;
+//   - every facet text of an accepted event is a minified JSON object that
+//     simdjson's DOM reads (the store keeps it, the API embeds it);
 //   - every rejection renders into a reply body that is valid JSON (the reply
 //     quotes client bytes; a throw there would take the server down);
 //   - the same bytes as a batch body (JSON array and NDJSON): split as
@@ -68,6 +70,34 @@ void CheckViolations(const ParsedEvent& parsed) {
                violation.limit == "max_facet_bytes")
         << violation.limit;
     FUZZ_CHECK(violation.message.find(violation.limit) != std::string::npos) << violation.message;
+  }
+}
+
+void CheckFacetTexts(const std::vector<graphstore::Facet>& facets) {
+  static simdjson::dom::parser parser;
+  for (const graphstore::Facet& facet : facets) {
+    if (facet.deleted) continue;
+    simdjson::dom::element element;
+    FUZZ_CHECK(parser.parse(facet.json).get(element) == simdjson::SUCCESS && element.is_object())
+        << facet.json;
+    std::string minified(facet.json.size(), '\0');
+    size_t minified_size = 0;
+    FUZZ_CHECK(simdjson::minify(facet.json.data(), facet.json.size(), minified.data(),
+                                minified_size) == simdjson::SUCCESS);
+    minified.resize(minified_size);
+    FUZZ_CHECK(minified == facet.json) << facet.json;
+  }
+}
+
+void CheckFacetTexts(const graphstore::Event& event) {
+  CheckFacetTexts(event.run_mention.facets);
+  CheckFacetTexts(event.job_mention.facets);
+  CheckFacetTexts(event.dataset.facets);
+  for (const auto* list : {&event.inputs, &event.outputs}) {
+    for (const graphstore::DatasetMention& dataset : *list) {
+      CheckFacetTexts(dataset.facets);
+      CheckFacetTexts(dataset.io_facets);
+    }
   }
 }
 
@@ -199,6 +229,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ParsedEvent strict_result = strict.Parse(body);
   CheckClassified(lenient_result, body);
   CheckClassified(strict_result, body);
+  if (lenient_result.ok()) CheckFacetTexts(lenient_result.event);
   CheckReplyRenders(lenient_result);
   CheckReplyRenders(strict_result);
 
