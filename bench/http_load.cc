@@ -83,6 +83,9 @@ ABSL_FLAG(double, warmup_seconds, 1, "Requests sent during this first period are
 ABSL_FLAG(std::string, corpus_dir, "tests/data/corpus/compat/airflow/events",
           "Directory of OpenLineage event files (*.json, one event per file), e.g. "
           "/work/shared/corpus/compat/airflow/events.");
+ABSL_FLAG(int32_t, run_id_version, 4,
+          "UUID version of the fresh run ids: 4 (random) or 7 (time-ordered, as current "
+          "OpenLineage clients send).");
 ABSL_FLAG(std::string, ack_log, "",
           "If set, append '<runId> <eventType>' for every event answered 201 to this file, one "
           "line per event (warmup included; eventType '-' if the event has none). A line is "
@@ -130,6 +133,7 @@ struct Options {
   double timeout_seconds = 0;
   double rate = 0;
   int server_pid = 0;
+  int run_id_version = 4;
 };
 
 // One corpus event, split around the value of its run.runId so that a fresh id can be spliced in
@@ -291,10 +295,12 @@ std::vector<EventTemplate> LoadCorpus(const std::string& dir, const Options& opt
   return events;
 }
 
-// Random (version 4) UUIDs, lower-case. Not thread-safe: one per connection.
-class UuidV4Generator {
+// Random (version 4) or time-ordered (version 7: 48 bits of Unix milliseconds first, as the
+// OpenLineage clients generate run ids since 1.x) UUIDs, lower-case. Not thread-safe: one per
+// connection.
+class UuidGenerator {
  public:
-  UuidV4Generator() {
+  explicit UuidGenerator(int version) : version_(version) {
     std::random_device device;
     rng_.seed((static_cast<uint64_t>(device()) << 32) ^ device());
   }
@@ -302,7 +308,14 @@ class UuidV4Generator {
   // Writes kUuidLength characters to `out`.
   void Generate(char* out) {
     static constexpr char kHex[] = "0123456789abcdef";
-    const uint64_t hi = (rng_() & ~uint64_t{0xF000}) | uint64_t{0x4000};
+    uint64_t hi = (rng_() & ~uint64_t{0xF000}) | uint64_t{0x4000};
+    if (version_ == 7) {
+      const uint64_t millis =
+          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+      hi = (millis << 16) | uint64_t{0x7000} | (rng_() & uint64_t{0x0FFF});
+    }
     const uint64_t lo = (rng_() & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
     int pos = 0;
     for (int nibble = 15; nibble >= 0; --nibble) {
@@ -316,6 +329,7 @@ class UuidV4Generator {
   }
 
  private:
+  int version_;
   std::mt19937_64 rng_;
 };
 
@@ -363,7 +377,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_(net::make_strand(ioc)),
         retry_timer_(stream_.get_executor()),
         timeout_(std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(shared.options.timeout_seconds))) {}
+            std::chrono::duration<double>(shared.options.timeout_seconds))),
+        uuids_(shared.options.run_id_version) {}
 
   void Start() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->Connect(); });
@@ -526,7 +541,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<Clock::time_point> failing_since_;  // Set while connecting keeps failing.
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
-  UuidV4Generator uuids_;
+  UuidGenerator uuids_;
 
   // The request in flight.
   Clock::time_point sent_at_{};
@@ -573,7 +588,9 @@ std::optional<Options> OptionsFromFlags() {
   o.timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);
   o.rate = absl::GetFlag(FLAGS_rate);
   o.server_pid = absl::GetFlag(FLAGS_server_pid);
+  o.run_id_version = absl::GetFlag(FLAGS_run_id_version);
   const char* problem = nullptr;
+  if (o.run_id_version != 4 && o.run_id_version != 7) problem = "--run_id_version must be 4 or 7";
   if (!(o.rate >= 0)) problem = "--rate must not be negative";
   if (o.port <= 0 || o.port > 65535) problem = "--port must be in 1..65535";
   if (o.connections <= 0) problem = "--connections must be positive";
