@@ -44,10 +44,9 @@ constexpr absl::Duration kSweepEvery = absl::Hours(24);
 
 // Erases the digests `facets` names from `unreferenced`, the facet texts a
 // sweep found on its snapshot.
-void Mark(const google::protobuf::Map<std::string, FacetValue>& facets,
-          absl::flat_hash_set<FacetDigest>* unreferenced) {
-  for (const auto& [name, value] : facets) {
-    if (HasDigest(value)) unreferenced->erase(DigestOf(value));
+void Mark(const FacetEntries& facets, absl::flat_hash_set<FacetDigest>* unreferenced) {
+  for (const FacetEntry& entry : facets) {
+    if (HasDigest(entry.value())) unreferenced->erase(DigestOf(entry.value()));
   }
 }
 

@@ -18,8 +18,6 @@
 namespace lineaged::graphstore::internal {
 namespace {
 
-using FacetMap = google::protobuf::Map<std::string, FacetValue>;
-
 std::string Bytes(const Uuid& uuid) {
   return std::string(reinterpret_cast<const char*>(uuid.data()), uuid.size());
 }
@@ -115,9 +113,9 @@ bool Won(const std::vector<std::string_view>& won, std::string_view facet) {
   return std::find(won.begin(), won.end(), facet) != won.end();
 }
 
-bool FacetDeleted(const FacetMap& map, const std::string& name) {
-  auto it = map.find(name);
-  return it != map.end() && it->second.deleted();
+bool FacetDeleted(const FacetEntries& entries, std::string_view name) {
+  const FacetValue* value = FindFacet(entries, name);
+  return value != nullptr && value->deleted();
 }
 
 // Replaces `fields` with `schema`, keeping the tags of fields that stay.
@@ -245,16 +243,16 @@ absl::StatusOr<FacetDigest> EventApplier::Intern(const Facet& facet) {
 }
 
 absl::StatusOr<std::vector<std::string_view>> EventApplier::MergeFacets(
-    FacetMap* map, const std::vector<Facet>& facets, int64_t t) {
+    FacetEntries* entries, const std::vector<Facet>& facets, int64_t t) {
   std::vector<std::string_view> won;
   for (const Facet& facet : facets) {
-    auto it = map->find(facet.name);
-    if (it != map->end() && it->second.event_time_micros() > t) continue;
+    const FacetValue* existing = FindFacet(*entries, facet.name);
+    if (existing != nullptr && existing->event_time_micros() > t) continue;
     FacetDigest digest{};
     if (!facet.deleted) {
       LINEAGED_ASSIGN_OR_RETURN(digest, Intern(facet));
     }
-    FacetValue& value = (*map)[facet.name];
+    FacetValue& value = *FindOrAddFacet(entries, facet.name);
     if (HasDigest(value) && DigestOf(value) != digest) batch_->facets()->CountDropped(1);
     SetDigest(digest, &value);
     value.set_deleted(facet.deleted);
@@ -888,9 +886,9 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
       entry->set_version(version);
     }
     LINEAGED_RETURN_IF_ERROR(MergeFacets(entry->mutable_facets(), output.io_facets, t).status());
-    auto column_facet = dataset->record.facets().find("columnLineage");
-    if (!output.column_lineage.empty() && column_facet != dataset->record.facets().end() &&
-        column_facet->second.event_time_micros() == t) {
+    const FacetValue* column_facet = FindFacet(dataset->record.facets(), "columnLineage");
+    if (!output.column_lineage.empty() && column_facet != nullptr &&
+        column_facet->event_time_micros() == t) {
       LINEAGED_RETURN_IF_ERROR(SetColumnLineage(dataset, output, run_inputs, version));
     }
     if (completes && t > dataset->record.last_modified_at_micros()) {

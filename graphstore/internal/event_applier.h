@@ -83,9 +83,9 @@ class EventApplier {
   // Stores the text of `facet` unless it is stored; returns its digest.
   absl::StatusOr<FacetDigest> Intern(const Facet& facet);
   // Merges facets newest-wins by eventTime; returns the names this event won.
-  absl::StatusOr<std::vector<std::string_view>> MergeFacets(
-      google::protobuf::Map<std::string, FacetValue>* map, const std::vector<Facet>& facets,
-      int64_t t);
+  absl::StatusOr<std::vector<std::string_view>> MergeFacets(FacetEntries* entries,
+                                                            const std::vector<Facet>& facets,
+                                                            int64_t t);
 
   absl::Status ApplyDatasetMention(Node* dataset, const DatasetMention& mention, int64_t t);
   absl::Status EnsureSource(std::string_view name, std::string_view uri, int64_t t);

@@ -12,6 +12,32 @@ FacetDigest DigestFromBytes(std::string_view bytes) {
   return digest;
 }
 
+const FacetValue* FindFacet(const FacetEntries& entries, std::string_view name) {
+  // A handful of entries: a scan, which also holds for entries out of order.
+  for (const FacetEntry& entry : entries) {
+    if (entry.name() == name) return &entry.value();
+  }
+  return nullptr;
+}
+
+FacetValue* FindFacet(FacetEntries* entries, std::string_view name) {
+  for (FacetEntry& entry : *entries) {
+    if (entry.name() == name) return entry.mutable_value();
+  }
+  return nullptr;
+}
+
+FacetValue* FindOrAddFacet(FacetEntries* entries, std::string_view name) {
+  if (FacetValue* found = FindFacet(entries, name)) return found;
+  FacetEntry* added = entries->Add();
+  added->set_name(std::string(name));
+  // Into name order: the entry moves down past every larger name.
+  for (int i = entries->size() - 1; i > 0 && entries->Get(i - 1).name() > name; --i) {
+    entries->SwapElements(i, i - 1);
+  }
+  return added->mutable_value();
+}
+
 FacetDigest DigestOf(const FacetValue& value) {
   FacetDigest digest;
   for (int i = 0; i < 8; ++i) {

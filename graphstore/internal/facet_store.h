@@ -43,6 +43,14 @@ inline bool HasDigest(const FacetValue& value) {
   return value.digest_high() != 0 || value.digest_low() != 0;
 }
 
+// A record's facets, sorted by name (records.proto, FacetEntry).
+using FacetEntries = google::protobuf::RepeatedPtrField<FacetEntry>;
+// The facet `name` of `entries`, or null.
+const FacetValue* FindFacet(const FacetEntries& entries, std::string_view name);
+FacetValue* FindFacet(FacetEntries* entries, std::string_view name);
+// The facet `name` of `entries`, added in name order (empty) if missing.
+FacetValue* FindOrAddFacet(FacetEntries* entries, std::string_view name);
+
 // SHA-256 of `json`, cut to 16 bytes. Thread-safe: the committer's callers
 // hash an event's facets before queueing it, off the commit thread.
 FacetDigest DigestOfText(std::string_view json);

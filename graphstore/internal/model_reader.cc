@@ -302,7 +302,8 @@ absl::Status ModelReader::PrefetchFacets(const FacetMaps& maps) {
   std::vector<std::string> keys;
   absl::flat_hash_set<FacetDigest> wanted;
   for (const auto* map : maps) {
-    for (const auto& [name, value] : *map) {
+    for (const FacetEntry& entry : *map) {
+      const FacetValue& value = entry.value();
       if (value.deleted()) continue;
       const FacetDigest digest = DigestOf(value);
       if (facet_texts_.contains(digest) || !wanted.insert(digest).second) continue;
@@ -373,7 +374,8 @@ absl::StatusOr<std::optional<NamespaceRecord>> ModelReader::Namespace(std::strin
 
 absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(const FacetMap& map) {
   std::vector<Facet> out;
-  for (const auto& [name, value] : map) {
+  for (const FacetEntry& entry : map) {
+    const FacetValue& value = entry.value();
     if (value.deleted()) continue;
     const FacetDigest digest = DigestOf(value);
     auto text = facet_texts_.find(digest);
@@ -383,7 +385,7 @@ absl::StatusOr<std::vector<Facet>> ModelReader::FacetsOf(const FacetMap& map) {
       if (!json) return absl::DataLossError("a record names a facet text that is not stored");
       text = facet_texts_.emplace(digest, std::move(*json)).first;
     }
-    out.push_back(Facet{name, text->second, false});
+    out.push_back(Facet{entry.name(), text->second, false});
   }
   std::sort(out.begin(), out.end(), [](const Facet& a, const Facet& b) { return a.name < b.name; });
   return out;

@@ -32,7 +32,7 @@ namespace lineaged::graphstore::internal {
 
 class ModelReader {
  public:
-  using FacetMap = google::protobuf::Map<std::string, FacetValue>;
+  using FacetMap = FacetEntries;
   using FacetMaps = std::vector<const FacetMap*>;
 
   explicit ModelReader(const Database* db);

@@ -261,5 +261,40 @@ TEST(GroupBatchTest, ReadsThroughTheGroupBeingWritten) {
   EXPECT_FALSE(*added_alone);
 }
 
+// Records keep their facets in a repeated FacetEntry declared where a
+// map<string, FacetValue> was: stores written with the map read the same, and
+// an unchanged record is written back byte for byte.
+TEST(FacetEntries, ReadAndWriteTheBytesOfTheMapTheyReplaced) {
+  // NodeRecord.facets (field 9) as the map wrote {"a": {event_time 5}, "b": {deleted}}:
+  // one length-delimited entry per key, key (1) and value (2), in key order.
+  const std::string map_bytes(
+      "\x4a\x07\x0a\x01"
+      "a\x12\x02\x10\x05"
+      "\x4a\x07\x0a\x01"
+      "b\x12\x02\x18\x01",
+      18);
+  internal::NodeRecord record;
+  ASSERT_TRUE(record.ParseFromString(map_bytes));
+  ASSERT_EQ(record.facets_size(), 2);
+  const internal::FacetValue* a = internal::FindFacet(record.facets(), "a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->event_time_micros(), 5);
+  const internal::FacetValue* b = internal::FindFacet(record.facets(), "b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->deleted());
+  EXPECT_EQ(internal::FindFacet(record.facets(), "c"), nullptr);
+  EXPECT_EQ(record.SerializeAsString(), map_bytes);
+}
+
+TEST(FacetEntries, AddKeepsNameOrder) {
+  internal::NodeRecord record;
+  for (std::string_view name : {"m", "b", "z", "a", "m"}) {
+    internal::FindOrAddFacet(record.mutable_facets(), name)->set_event_time_micros(1);
+  }
+  std::vector<std::string> names;
+  for (const internal::FacetEntry& entry : record.facets()) names.push_back(entry.name());
+  EXPECT_THAT(names, ElementsAre("a", "b", "m", "z"));
+}
+
 }  // namespace
 }  // namespace lineaged::graphstore
