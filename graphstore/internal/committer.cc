@@ -450,8 +450,14 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
   GroupBatch& batch = *applied->batch;
   applied->outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();
+  // One applier for the group's events: nodes they share are parsed and
+  // serialised once (EventApplier::KeepNodesAcrossEvents).
+  EventApplier events_applier(&batch, &counters_);
+  events_applier.KeepNodesAcrossEvents();
   for (const Pending& pending : *group) {
     if (pending.mutation) {
+      // The change reads node records from the batch: write back the events'.
+      events_applier.FlushNodes();
       // A refused change (e.g. NotFound) fails alone and leaves no trace.
       batch.SetSavePoint();
       const CountersRecord counters_saved = counters_;
@@ -466,7 +472,7 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
       }
       continue;
     }
-    absl::StatusOr<WriteOutcome> outcome = ApplyEvent(pending, &batch);
+    absl::StatusOr<WriteOutcome> outcome = ApplyEvent(pending, &batch, &events_applier);
     if (!outcome.ok()) {
       failure = outcome.status();
       break;
@@ -482,6 +488,7 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
     for (Pending& pending : *group) pending.done(failure);
     return nullptr;
   }
+  events_applier.FlushNodes();
   std::string counters = counters_.SerializeAsString();
   if (counters != applied->counters_before.SerializeAsString()) {
     batch.Put(db_->graph(), MetaKey(kMetaCounters), std::move(counters));
@@ -575,7 +582,8 @@ void Committer::FailGroup(Applied* applied, const absl::Status& failure) {
   for (WriteCallback& done : applied->callbacks) done(failure);
 }
 
-absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch) {
+absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch,
+                                                   EventApplier* applier) {
   const Event& event = pending.event;
   const int64_t t = event.event_time_micros;
 
@@ -600,9 +608,8 @@ absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, Group
     batch->PutBlind(db_->index(), SequenceKey(kOutboxPrefix, sequence), enqueued);
   }
 
-  EventApplier applier(batch, &counters_);
-  applier.UseDigests(&pending.facet_digests);
-  LINEAGED_RETURN_IF_ERROR(applier.Apply(event));
+  applier->UseDigests(&pending.facet_digests);
+  LINEAGED_RETURN_IF_ERROR(applier->Apply(event));
   return WriteOutcome::kStored;
 }
 

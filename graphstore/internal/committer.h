@@ -146,7 +146,8 @@ class Committer {
   // over.
   void MaybeResume();
   absl::Time NextResume() const;
-  absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch);
+  absl::StatusOr<WriteOutcome> ApplyEvent(const Pending& pending, GroupBatch* batch,
+                                          EventApplier* applier);
 
   Database* const db_;
   const Options options_;

@@ -319,6 +319,7 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadOrCreate(NodeRecord::Kind 
     counters_->set_jobs(counters_->jobs() + 1);
   }
   node.created = true;
+  node.is_new = true;
   node.record.set_kind(kind);
   node.record.set_namespace_name(name.namespace_name);
   node.record.set_name(name.name);
@@ -338,7 +339,7 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadOrCreate(NodeRecord::Kind 
 void EventApplier::Flush() {
   for (auto& [id, node] : nodes_) {
     std::string bytes = Serialize(node.record);
-    if (node.created || bytes != node.stored) {
+    if (node.is_new || bytes != node.stored) {
       batch_->Put(batch_->db()->graph(), NodeKey(id), std::move(bytes));
     }
   }
@@ -943,7 +944,11 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
 
 absl::Status EventApplier::Apply(const Event& event) {
   const int64_t t = event.event_time_micros;
-  nodes_.clear();
+  if (keep_nodes_) {
+    for (auto& [id, node] : nodes_) node.created = false;  // by an earlier event
+  } else {
+    nodes_.clear();
+  }
   if (event.kind == EventKind::kDataset) {
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset,
                               LoadOrCreate(NodeRecord::KIND_DATASET, event.dataset.name, t));
@@ -953,7 +958,7 @@ absl::Status EventApplier::Apply(const Event& event) {
       dataset->record.set_current_version(version);
       dataset->record.set_current_version_time_micros(t);
     }
-    Flush();
+    EndEvent();
     return absl::OkStatus();
   }
 
@@ -963,7 +968,7 @@ absl::Status EventApplier::Apply(const Event& event) {
   if (event.kind == EventKind::kRun) {
     if (event.run_mention.parent) LINEAGED_RETURN_IF_ERROR(EnsureParent(event, job));
     LINEAGED_RETURN_IF_ERROR(ApplyRun(event, job));
-    Flush();
+    EndEvent();
     return absl::OkStatus();
   }
 
@@ -1002,7 +1007,7 @@ absl::Status EventApplier::Apply(const Event& event) {
     job->record.set_current_io_time_micros(t);
     LINEAGED_RETURN_IF_ERROR(SetJobIo(job, inputs, outputs));
   }
-  Flush();
+  EndEvent();
   return absl::OkStatus();
 }
 

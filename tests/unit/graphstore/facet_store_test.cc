@@ -4,11 +4,14 @@
 
 #include "graphstore/internal/facet_store.h"
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -259,6 +262,104 @@ TEST(GroupBatchTest, ReadsThroughTheGroupBeingWritten) {
   absl::StatusOr<bool> added_alone = alone.FacetStored(added);
   ASSERT_TRUE(added_alone.ok());
   EXPECT_FALSE(*added_alone);
+}
+
+// A run event of `task` under the DAG run `dag_run` of ns.dag, reading
+// `input` and writing `output`, each with a schema and a facet.
+Event TaskEvent(uint8_t run, RunEventType type, int64_t time, std::string task, std::string input,
+                std::string output, std::string facet_value) {
+  Event e = BareRunEvent(run, type, time, Name("ns", task),
+                         absl::StrCat(task, run, static_cast<int>(type), time));
+  e.run_mention.facets.push_back(Facet{"a", absl::StrCat(R"({"v":")", facet_value, "\"}"), false});
+  e.run_mention.parent = ParentRunRef{RunId(100), Name("ns", "dag")};
+  e.job_mention.facets.push_back(Facet{"jobType", R"({"processingType":"BATCH"})", false});
+  auto dataset = [&](std::string name) {
+    DatasetMention mention;
+    mention.name = Name("db", std::move(name));
+    mention.schema = std::vector<SchemaField>{{"id", "INT", std::nullopt}};
+    mention.facets.push_back(Facet{"schema", R"({"fields":[{"name":"id","type":"INT"}]})", false});
+    mention.facets.push_back(Facet{"custom", absl::StrCat(R"({"v":")", facet_value, "\"}"), false});
+    return mention;
+  };
+  e.inputs.push_back(dataset(std::move(input)));
+  e.outputs.push_back(dataset(std::move(output)));
+  return e;
+}
+
+// Every key and value of the graph column family.
+std::map<std::string, std::string> GraphContents(internal::Database* db) {
+  std::map<std::string, std::string> contents;
+  std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator(rocksdb::ReadOptions(), db->graph()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    contents[it->key().ToString()] = it->value().ToString();
+  }
+  return contents;
+}
+
+// A group's events share one applier that keeps the node records they load
+// (EventApplier::KeepNodesAcrossEvents): what it writes must be what the same
+// events write one group each, node by node and byte for byte.
+TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
+  std::vector<Event> events = {
+      TaskEvent(1, RunEventType::kStart, 100, "dag.extract", "a", "b", "1"),
+      TaskEvent(2, RunEventType::kStart, 110, "dag.load", "b", "c", "1"),
+      TaskEvent(1, RunEventType::kComplete, 200, "dag.extract", "a", "b", "2"),
+      TaskEvent(2, RunEventType::kComplete, 210, "dag.load", "b", "c", "2"),
+      TaskEvent(3, RunEventType::kStart, 300, "dag.extract", "a", "b", "3"),
+      // Out of order: the COMPLETE of run 3, with new output, before a late RUNNING.
+      TaskEvent(3, RunEventType::kComplete, 400, "dag.extract", "a", "d", "4"),
+      TaskEvent(3, RunEventType::kRunning, 350, "dag.extract", "a", "b", "late"),
+      TaskEvent(4, RunEventType::kFail, 500, "dag.load", "d", "c", "5"),
+  };
+  // A DatasetEvent and a JobEvent (static lineage) among them.
+  Event dataset_event = events[1];
+  dataset_event.kind = EventKind::kDataset;
+  dataset_event.dataset = dataset_event.outputs[0];
+  dataset_event.event_time_micros = 250;
+  dataset_event.content_hash[0] ^= 1;
+  events.insert(events.begin() + 4, std::move(dataset_event));
+  Event job_event = events[0];
+  job_event.kind = EventKind::kJob;
+  job_event.job = Name("ns", "dag.load");
+  job_event.run_mention = {};
+  job_event.event_time_micros = 450;
+  job_event.content_hash[0] ^= 2;
+  events.insert(events.begin() + 8, std::move(job_event));
+  auto apply = [&](internal::Database* db, bool one_group) -> internal::CountersRecord {
+    internal::RecordCache cache(1 << 20);
+    internal::FacetStore facets(1024);
+    internal::CountersRecord counters;
+    auto write = [&](internal::GroupBatch& batch) {
+      EXPECT_TRUE(db->db()->Write(rocksdb::WriteOptions(), batch.Finish()).ok());
+      batch.PublishToCache();
+    };
+    if (one_group) {
+      internal::GroupBatch batch(db, &cache, &facets);
+      internal::EventApplier applier(&batch, &counters);
+      applier.KeepNodesAcrossEvents();
+      for (const Event& e : events) EXPECT_TRUE(applier.Apply(e).ok());
+      applier.FlushNodes();
+      write(batch);
+    } else {
+      for (const Event& e : events) {
+        internal::GroupBatch batch(db, &cache, &facets);
+        internal::EventApplier applier(&batch, &counters);
+        EXPECT_TRUE(applier.Apply(e).ok());
+        write(batch);
+      }
+    }
+    return counters;
+  };
+  BareDatabase each;
+  BareDatabase grouped;
+  ASSERT_TRUE(each.status.ok()) << each.status;
+  ASSERT_TRUE(grouped.status.ok()) << grouped.status;
+  const internal::CountersRecord each_counters = apply(each.db.get(), /*one_group=*/false);
+  const internal::CountersRecord grouped_counters = apply(grouped.db.get(), /*one_group=*/true);
+  EXPECT_EQ(grouped_counters.SerializeAsString(), each_counters.SerializeAsString());
+  const std::map<std::string, std::string> expected = GraphContents(each.db.get());
+  ASSERT_GT(expected.size(), 20u);  // nodes, names, runs, versions, facet texts, ...
+  EXPECT_EQ(GraphContents(grouped.db.get()), expected);
 }
 
 // Records keep their facets in a repeated FacetEntry declared where a
