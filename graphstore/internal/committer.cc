@@ -451,9 +451,8 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
   applied->outcomes.reserve(group->size());
   absl::Status failure = absl::OkStatus();
   // One applier for the group's events: nodes they share are parsed and
-  // serialised once (EventApplier::KeepNodesAcrossEvents).
+  // serialised once (EventApplier::Apply).
   EventApplier events_applier(&batch, &counters_);
-  events_applier.KeepNodesAcrossEvents();
   for (const Pending& pending : *group) {
     if (pending.mutation) {
       // The change reads node records from the batch: write back the events'.

@@ -944,11 +944,7 @@ absl::Status EventApplier::ApplyRun(const Event& event, Node* job) {
 
 absl::Status EventApplier::Apply(const Event& event) {
   const int64_t t = event.event_time_micros;
-  if (keep_nodes_) {
-    for (auto& [id, node] : nodes_) node.created = false;  // by an earlier event
-  } else {
-    nodes_.clear();
-  }
+  for (auto& [id, node] : nodes_) node.created = false;  // by an earlier event
   if (event.kind == EventKind::kDataset) {
     LINEAGED_ASSIGN_OR_RETURN(Node * dataset,
                               LoadOrCreate(NodeRecord::KIND_DATASET, event.dataset.name, t));
@@ -958,7 +954,6 @@ absl::Status EventApplier::Apply(const Event& event) {
       dataset->record.set_current_version(version);
       dataset->record.set_current_version_time_micros(t);
     }
-    EndEvent();
     return absl::OkStatus();
   }
 
@@ -968,7 +963,6 @@ absl::Status EventApplier::Apply(const Event& event) {
   if (event.kind == EventKind::kRun) {
     if (event.run_mention.parent) LINEAGED_RETURN_IF_ERROR(EnsureParent(event, job));
     LINEAGED_RETURN_IF_ERROR(ApplyRun(event, job));
-    EndEvent();
     return absl::OkStatus();
   }
 
@@ -1007,7 +1001,6 @@ absl::Status EventApplier::Apply(const Event& event) {
     job->record.set_current_io_time_micros(t);
     LINEAGED_RETURN_IF_ERROR(SetJobIo(job, inputs, outputs));
   }
-  EndEvent();
   return absl::OkStatus();
 }
 

@@ -34,15 +34,13 @@ class EventApplier {
   void UseDigests(const FacetDigests* digests) { precomputed_ = digests; }
 
   // Applies the graph part of a stored event (the raw event is the caller's).
+  // The node records it loads stay with the applier for the next Apply, so a
+  // node that several events of a commit group touch (a DAG's job, a shared
+  // dataset) is parsed and serialised once per group: FlushNodes writes them
+  // to the batch, and must run before anything else reads the batch's node
+  // records (an admin change, the group's Finish). A failed Apply fails the
+  // group: the applier is not used again.
   absl::Status Apply(const Event& event);
-
-  // From now on, Apply keeps the node records it loaded for the next Apply
-  // instead of writing them back after each event, so a node that several
-  // events of a commit group touch (a DAG's job, a shared dataset) is parsed
-  // and serialised once per group. FlushNodes writes them to the batch; call
-  // it before anything else reads the batch's node records (an admin change,
-  // the group's Finish). One applier per group: a failed Apply fails the group.
-  void KeepNodesAcrossEvents() { keep_nodes_ = true; }
   void FlushNodes() { Flush(); }
 
   // --- Admin changes; NotFound (with Marquez's message) writes nothing. ---
@@ -76,15 +74,11 @@ class EventApplier {
     std::string stored;    // the record's bytes as loaded: unchanged records are not rewritten
   };
 
-  // Nodes touched by the current item, written back by Flush.
+  // Nodes loaded since the last Flush, which writes the changed ones back.
   absl::StatusOr<Node*> LoadOrCreate(NodeRecord::Kind kind, const QualifiedName& name, int64_t t);
   absl::StatusOr<Node*> LoadById(uint64_t id);
   absl::StatusOr<std::optional<uint64_t>> FindId(NodeRecord::Kind kind, const QualifiedName& name);
   void Flush();
-  // The end of an Apply: writes the nodes back unless KeepNodesAcrossEvents.
-  void EndEvent() {
-    if (!keep_nodes_) Flush();
-  }
 
   absl::StatusOr<NamespaceRecord> LoadNamespace(std::string_view name, bool* exists);
   absl::Status TouchNamespace(std::string_view name, int64_t t, int visible_delta_datasets,
@@ -132,8 +126,7 @@ class EventApplier {
   GroupBatch* const batch_;
   CountersRecord* const counters_;
   std::map<uint64_t, Node> nodes_;
-  bool keep_nodes_ = false;
-  absl::flat_hash_map<const Facet*, FacetDigest> digests_;  // of this item's facets
+  absl::flat_hash_map<const Facet*, FacetDigest> digests_;  // of the facets applied so far
   const FacetDigests* precomputed_ = nullptr;               // see UseDigests
 };
 

@@ -172,6 +172,7 @@ TEST(FacetSweep, KeepsTextsNamedAfterItBegan) {
     internal::GroupBatch batch(db, &cache, &facets);
     internal::EventApplier applier(&batch, &counters);
     ASSERT_TRUE(item(applier).ok());
+    applier.FlushNodes();
     ASSERT_TRUE(db->db()->Write(rocksdb::WriteOptions(), batch.Finish()).ok());
     batch.PublishToCache();
   };
@@ -296,9 +297,9 @@ std::map<std::string, std::string> GraphContents(internal::Database* db) {
   return contents;
 }
 
-// A group's events share one applier that keeps the node records they load
-// (EventApplier::KeepNodesAcrossEvents): what it writes must be what the same
-// events write one group each, node by node and byte for byte.
+// A group's events share one applier, which keeps the node records they load
+// until FlushNodes (EventApplier::Apply): what it writes must be what the
+// same events write one group each, node by node and byte for byte.
 TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
   std::vector<Event> events = {
       TaskEvent(1, RunEventType::kStart, 100, "dag.extract", "a", "b", "1"),
@@ -336,7 +337,6 @@ TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
     if (one_group) {
       internal::GroupBatch batch(db, &cache, &facets);
       internal::EventApplier applier(&batch, &counters);
-      applier.KeepNodesAcrossEvents();
       for (const Event& e : events) EXPECT_TRUE(applier.Apply(e).ok());
       applier.FlushNodes();
       write(batch);
@@ -345,6 +345,7 @@ TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
         internal::GroupBatch batch(db, &cache, &facets);
         internal::EventApplier applier(&batch, &counters);
         EXPECT_TRUE(applier.Apply(e).ok());
+        applier.FlushNodes();
         write(batch);
       }
     }
