@@ -78,8 +78,9 @@ std::string WriteErrorReason(const rocksdb::Status& s) {
 struct Committer::Applied {
   std::unique_ptr<GroupBatch> batch;
   rocksdb::WriteBatch* write_batch = nullptr;  // owned by `batch`
-  std::vector<WriteCallback> callbacks;        // run by the write thread once synced
+  std::vector<WriteCallback> callbacks;        // run by the ack thread once synced
   std::vector<absl::StatusOr<WriteOutcome>> outcomes;
+  std::vector<Pending> events;  // handed to the ack thread to free
   uint64_t first_sequence = 0;
   uint64_t next_sequence = 0;
   CountersRecord counters_before;
@@ -111,6 +112,10 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
   write_thread_ = std::thread([this] {
     NameThisThread("write");
     WriteLoop();
+  });
+  ack_thread_ = std::thread([this] {
+    NameThisThread("ack");
+    AckLoop();
   });
   sweep_thread_ = std::thread([this] {
     NameThisThread("facet-sweep");
@@ -181,6 +186,36 @@ void Committer::Stop() {
     write_stopping_ = true;
   }
   if (write_thread_.joinable()) write_thread_.join();
+  {
+    absl::MutexLock lock(&ack_mu_);
+    ack_stopping_ = true;
+  }
+  if (ack_thread_.joinable()) ack_thread_.join();
+}
+
+void Committer::Acknowledge(AckBatch batch) {
+  absl::MutexLock lock(&ack_mu_);
+  acks_.push_back(std::move(batch));
+}
+
+void Committer::AckLoop() {
+  for (;;) {
+    AckBatch batch;
+    {
+      absl::MutexLock lock(&ack_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ack_mu_) {
+        return !acks_.empty() || ack_stopping_;
+      };
+      ack_mu_.Await(absl::Condition(&has_work));
+      if (acks_.empty()) return;  // stopping, and every callback has run
+      batch = std::move(acks_.front());
+      acks_.pop_front();
+    }
+    for (size_t i = 0; i < batch.callbacks.size(); ++i) {
+      batch.callbacks[i](std::move(batch.outcomes[i]));
+    }
+    // The group's events are freed here too, off the commit thread.
+  }
 }
 
 absl::Status Committer::RunMutation(Mutation mutation) {
@@ -326,6 +361,7 @@ void Committer::CommitLoop() {
       }
       drained = queue_.empty() && stopping_;
       size_t n = std::min(queue_.size(), options_.max_batch_events);
+      group.reserve(n);
       for (size_t i = 0; i < n; ++i) {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -361,6 +397,8 @@ void Committer::CommitLoop() {
       }
     }
     if (applied != nullptr) {
+      applied->events = std::move(group);
+      group = std::vector<Pending>();
       StartWrite(applied.get());
       in_flight = std::move(applied);
     }
@@ -484,7 +522,12 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
     counters_ = applied->counters_before;
     spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
                 "store write of {} events failed: {}", group->size(), failure.ToString());
-    for (Pending& pending : *group) pending.done(failure);
+    AckBatch failed;
+    for (Pending& pending : *group) {
+      failed.callbacks.push_back(std::move(pending.done));
+      failed.outcomes.push_back(failure);
+    }
+    Acknowledge(std::move(failed));
     return nullptr;
   }
   events_applier.FlushNodes();
@@ -543,10 +586,10 @@ void Committer::WriteLoop() {
       if (options_.outbox_enabled) {
         outbox_added_.fetch_add(applied->next_sequence - applied->first_sequence);
       }
-      for (size_t i = 0; i < applied->callbacks.size(); ++i) {
-        applied->callbacks[i](std::move(applied->outcomes[i]));
-      }
+      Acknowledge(AckBatch{std::move(applied->callbacks), std::move(applied->outcomes),
+                           std::move(applied->events)});
       applied->callbacks.clear();
+      applied->outcomes.clear();
     }
     absl::MutexLock lock(&write_mu_);
     applied->status = std::move(s);
@@ -578,7 +621,11 @@ absl::Status Committer::FinishWrite(Applied* applied) {
 }
 
 void Committer::FailGroup(Applied* applied, const absl::Status& failure) {
-  for (WriteCallback& done : applied->callbacks) done(failure);
+  AckBatch failed;
+  failed.outcomes.assign(applied->callbacks.size(), failure);
+  failed.callbacks = std::move(applied->callbacks);
+  applied->callbacks.clear();
+  Acknowledge(std::move(failed));
 }
 
 absl::StatusOr<WriteOutcome> Committer::ApplyEvent(const Pending& pending, GroupBatch* batch,

@@ -1,12 +1,13 @@
 #pragma once
 
-// The single writer of the store, as a pipeline of two threads. Callers
+// The single writer of the store, as a pipeline of three threads. Callers
 // queue events; the commit thread takes everything pending (up to
 // Options::max_batch_events) and turns each event into its raw record plus
 // graph changes in one WriteBatch; the write thread writes that batch to
 // RocksDB with a WAL sync (append, sync and memtable inserts, about half the
-// work) while the commit thread applies the next group on top of it, then
-// runs the group's callbacks. No event is acknowledged before its WAL sync.
+// work) while the commit thread applies the next group on top of it; the ack
+// thread then runs the group's callbacks and frees its events while the
+// write thread goes on. No event is acknowledged before its WAL sync.
 // One thread applying events means graph updates need no locks and
 // read-modify-write cannot interleave. A third thread sweeps facet texts no
 // record names any more (facet_store.h).
@@ -119,9 +120,21 @@ class Committer {
 
   // A group applied by the commit thread, handed to the write thread.
   struct Applied;
+  // Callbacks to run, in order, on the ack thread, and the events they
+  // acknowledge, to free there.
+  struct AckBatch {
+    std::vector<WriteCallback> callbacks;
+    std::vector<absl::StatusOr<WriteOutcome>> outcomes;
+    std::vector<Pending> events;
+  };
 
   void CommitLoop();
   void WriteLoop();
+  // Queues callbacks for the ack thread: every callback runs there, in the
+  // order groups were written or failed, so neither the commit thread nor
+  // the write thread spends its serial time answering clients.
+  void Acknowledge(AckBatch batch);
+  void AckLoop();
   void SweepLoop();
   // Runs `mutation` on the commit thread and waits until it is durable.
   absl::Status RunMutation(Mutation mutation);
@@ -196,6 +209,10 @@ class Committer {
   std::atomic<uint64_t> outbox_added_{0};
   std::thread commit_thread_;
   std::thread write_thread_;
+  absl::Mutex ack_mu_;
+  std::deque<AckBatch> acks_ ABSL_GUARDED_BY(ack_mu_);
+  bool ack_stopping_ ABSL_GUARDED_BY(ack_mu_) = false;
+  std::thread ack_thread_;
   std::thread sweep_thread_;
 };
 
