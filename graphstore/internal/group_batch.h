@@ -54,7 +54,8 @@ class GroupBatch {
       auto previous = previous_->overlay_.find(overlay_key);
       if (previous != previous_->overlay_.end()) return previous->second;
     }
-    const bool cacheable = cf == db_->graph();
+    // Only what PublishToCache keeps current may be cached.
+    const bool cacheable = cf == db_->graph() && !key.empty() && ReadBack(key[0]);
     if (cacheable) {
       if (std::optional<std::string> cached = cache_->Get(key)) return cached;
     }
@@ -198,11 +199,15 @@ class GroupBatch {
     return k;
   }
 
-  // Graph keys the committer reads back (records, adjacency and name
+  // Graph keys the committer reads back soon (records, adjacency and name
   // indexes); run lists, column edges and counters it only writes, so they
-  // are not worth a place in the cache.
+  // are not worth a place in the cache. Nor are run records: a run's next
+  // event comes when the run ends, seconds to hours later, after a busy
+  // store has cycled the cache, and one new record per event would push out
+  // the node records every event of a job reads.
   static bool ReadBack(char prefix) {
-    return prefix != kRunListPrefix && prefix != kColumnEdgePrefix && prefix != kMetaPrefix;
+    return prefix != kRunListPrefix && prefix != kColumnEdgePrefix && prefix != kMetaPrefix &&
+           prefix != kRunPrefix;
   }
 
   rocksdb::ColumnFamilyHandle* Handle(char id) const {
