@@ -36,6 +36,9 @@ constexpr absl::Duration kMaxResumeDelay = absl::Seconds(5);
 
 // Facet digests the commit thread remembers as stored (~20 bytes each).
 constexpr size_t kKnownFacets = 1u << 18;
+// Parsed node records kept between groups: the nodes busy enough to be
+// touched by consecutive groups, a few thousand at most.
+constexpr size_t kParsedNodeCacheBytes = 16u << 20;
 // A sweep scans every node, run and version, so it runs only when enough
 // references were dropped for it to find something, or once a day if any.
 constexpr absl::Duration kSweepCheckInterval = absl::Minutes(1);
@@ -102,6 +105,7 @@ Committer::Committer(Database* db, const Options& options, uint64_t next_sequenc
       next_sequence_(next_sequence),
       counters_(counters),
       cache_(options.committer_cache_bytes),
+      parsed_nodes_(kParsedNodeCacheBytes),
       facets_(kKnownFacets),
       published_counters_(counters),
       committed_next_sequence_(next_sequence) {
@@ -490,7 +494,7 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
   absl::Status failure = absl::OkStatus();
   // One applier for the group's events: nodes they share are parsed and
   // serialised once (EventApplier::Apply).
-  EventApplier events_applier(&batch, &counters_);
+  EventApplier events_applier(&batch, &counters_, &parsed_nodes_);
   for (const Pending& pending : *group) {
     if (pending.mutation) {
       // The change reads node records from the batch: write back the events'.
@@ -500,6 +504,8 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
       const CountersRecord counters_saved = counters_;
       EventApplier applier(&batch, &counters_);
       absl::Status status = pending.mutation(applier, pending.received_at_micros);
+      // The change wrote node records around the parsed cache.
+      parsed_nodes_.Clear();
       if (status.ok()) {
         applied->outcomes.push_back(WriteOutcome::kStored);
       } else {
@@ -522,6 +528,7 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
     counters_ = applied->counters_before;
     spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
                 "store write of {} events failed: {}", group->size(), failure.ToString());
+    parsed_nodes_.Clear();
     AckBatch failed;
     for (Pending& pending : *group) {
       failed.callbacks.push_back(std::move(pending.done));
@@ -610,6 +617,7 @@ absl::Status Committer::FinishWrite(Applied* applied) {
     return absl::OkStatus();
   }
   absl::Status failure = WriteFailed(applied->status, "write");
+  parsed_nodes_.Clear();
   // Nothing of the group reached the database: reuse its numbers.
   next_sequence_ = applied->first_sequence;
   counters_ = applied->counters_before;

@@ -34,6 +34,7 @@
 
 #include "graphstore/graph_store.h"
 #include "graphstore/internal/database.h"
+#include "graphstore/internal/event_applier.h"
 #include "graphstore/internal/facet_store.h"
 #include "graphstore/internal/record_cache.h"
 #include "graphstore/internal/records.pb.h"
@@ -41,7 +42,6 @@
 namespace lineaged::graphstore::internal {
 
 class GroupBatch;
-class EventApplier;
 class NameSearchIndex;
 class NodeStamps;
 
@@ -193,7 +193,8 @@ class Committer {
   uint64_t next_sequence_;
   CountersRecord counters_;
   RecordCache cache_;
-  FacetStore facets_;  // commit thread, but for its atomic counter
+  ParsedNodeCache parsed_nodes_;  // cleared whenever applied writes are dropped
+  FacetStore facets_;             // commit thread, but for its atomic counter
 
   absl::Mutex sweep_mu_;  // one sweep at a time
   absl::Mutex sweep_wait_mu_;

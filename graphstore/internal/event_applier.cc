@@ -217,8 +217,34 @@ absl::StatusOr<bool> LoadOrAllocateVersion(GroupBatch* batch, char id_prefix, ch
 
 }  // namespace
 
-EventApplier::EventApplier(GroupBatch* batch, CountersRecord* counters)
-    : batch_(batch), counters_(counters) {}
+std::optional<ParsedNodeCache::Entry> ParsedNodeCache::Take(uint64_t id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  std::optional<Entry> entry(std::move(it->second));
+  bytes_ -= entry->stored.size() + kEntryOverhead;
+  entries_.erase(it);
+  return entry;
+}
+
+void ParsedNodeCache::Put(uint64_t id, Entry entry) {
+  const size_t size = entry.stored.size() + kEntryOverhead;
+  if (bytes_ + size > capacity_bytes_) Clear();
+  auto [it, inserted] = entries_.try_emplace(id, std::move(entry));
+  if (!inserted) {
+    bytes_ -= it->second.stored.size() + kEntryOverhead;
+    it->second = std::move(entry);
+  }
+  bytes_ += size;
+}
+
+void ParsedNodeCache::Clear() {
+  entries_.clear();
+  bytes_ = 0;
+}
+
+EventApplier::EventApplier(GroupBatch* batch, CountersRecord* counters,
+                           ParsedNodeCache* parsed_nodes)
+    : batch_(batch), counters_(counters), parsed_nodes_(parsed_nodes) {}
 
 // --- facets -------------------------------------------------------------------
 
@@ -293,6 +319,13 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadById(uint64_t id) {
   if (auto it = nodes_.find(id); it != nodes_.end()) return &it->second;
   Node node;
   node.id = id;
+  if (parsed_nodes_ != nullptr) {
+    if (std::optional<ParsedNodeCache::Entry> parsed = parsed_nodes_->Take(id)) {
+      node.record = std::move(parsed->record);
+      node.stored = std::move(parsed->stored);
+      return &nodes_.emplace(id, std::move(node)).first->second;
+    }
+  }
   LINEAGED_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                             batch_->Get(batch_->db()->graph(), NodeKey(id)));
   LINEAGED_ASSIGN_OR_RETURN(bool found, ParseRecord(bytes, &node.record));
@@ -339,8 +372,12 @@ absl::StatusOr<EventApplier::Node*> EventApplier::LoadOrCreate(NodeRecord::Kind 
 void EventApplier::Flush() {
   for (auto& [id, node] : nodes_) {
     std::string bytes = Serialize(node.record);
-    if (node.is_new || bytes != node.stored) {
-      batch_->Put(batch_->db()->graph(), NodeKey(id), std::move(bytes));
+    const bool changed = node.is_new || bytes != node.stored;
+    if (changed) batch_->Put(batch_->db()->graph(), NodeKey(id), bytes);
+    if (parsed_nodes_ != nullptr) {
+      parsed_nodes_->Put(
+          id, ParsedNodeCache::Entry{std::move(node.record),
+                                     changed ? std::move(bytes) : std::move(node.stored)});
     }
   }
   nodes_.clear();

@@ -22,10 +22,42 @@
 
 namespace lineaged::graphstore::internal {
 
+// Parsed node records kept by the commit thread from one group to the next,
+// so that a busy job's or dataset's record is not parsed again by every group
+// that touches it. An entry holds a record as the store will have it once the
+// groups applied so far are written. That holds only while every write of a
+// node record goes through an EventApplier given this cache: the owner must
+// Clear() it whenever applied writes are dropped (a failed group or write) and
+// after any write made without it (admin changes).
+class ParsedNodeCache {
+ public:
+  explicit ParsedNodeCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
+
+  struct Entry {
+    NodeRecord record;
+    std::string stored;  // the record's bytes as written
+  };
+  // Moves the entry of `id` out of the cache, if it has one.
+  std::optional<Entry> Take(uint64_t id);
+  // Clears the whole cache first if it is full: the busy nodes come back
+  // with the next groups.
+  void Put(uint64_t id, Entry entry);
+  void Clear();
+
+ private:
+  // Rough cost of an entry beyond its bytes: the parsed message and the slot.
+  static constexpr size_t kEntryOverhead = 512;
+  const size_t capacity_bytes_;
+  size_t bytes_ = 0;
+  absl::flat_hash_map<uint64_t, Entry> entries_;
+};
+
 class EventApplier {
  public:
-  // `counters` are the group's running totals; both must outlive the applier.
-  EventApplier(GroupBatch* batch, CountersRecord* counters);
+  // `counters` are the group's running totals; both must outlive the applier,
+  // and so must `parsed_nodes` (may be null; see ParsedNodeCache).
+  EventApplier(GroupBatch* batch, CountersRecord* counters,
+               ParsedNodeCache* parsed_nodes = nullptr);
   EventApplier(const EventApplier&) = delete;
   EventApplier& operator=(const EventApplier&) = delete;
 
@@ -127,7 +159,8 @@ class EventApplier {
   CountersRecord* const counters_;
   std::map<uint64_t, Node> nodes_;
   absl::flat_hash_map<const Facet*, FacetDigest> digests_;  // of the facets applied so far
-  const FacetDigests* precomputed_ = nullptr;               // see UseDigests
+  ParsedNodeCache* const parsed_nodes_;
+  const FacetDigests* precomputed_ = nullptr;  // see UseDigests
 };
 
 }  // namespace lineaged::graphstore::internal
