@@ -298,8 +298,9 @@ std::map<std::string, std::string> GraphContents(internal::Database* db) {
 }
 
 // A group's events share one applier, which keeps the node records they load
-// until FlushNodes (EventApplier::Apply): what it writes must be what the
-// same events write one group each, node by node and byte for byte.
+// until FlushNodes (EventApplier::Apply), and the committer's groups share a
+// ParsedNodeCache: what either writes must be what the same events write one
+// group each, node by node and byte for byte.
 TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
   std::vector<Event> events = {
       TaskEvent(1, RunEventType::kStart, 100, "dag.extract", "a", "b", "1"),
@@ -326,7 +327,8 @@ TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
   job_event.event_time_micros = 450;
   job_event.content_hash[0] ^= 2;
   events.insert(events.begin() + 8, std::move(job_event));
-  auto apply = [&](internal::Database* db, bool one_group) -> internal::CountersRecord {
+  auto apply = [&](internal::Database* db, bool one_group,
+                   internal::ParsedNodeCache* parsed_nodes = nullptr) -> internal::CountersRecord {
     internal::RecordCache cache(1 << 20);
     internal::FacetStore facets(1024);
     internal::CountersRecord counters;
@@ -343,7 +345,7 @@ TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
     } else {
       for (const Event& e : events) {
         internal::GroupBatch batch(db, &cache, &facets);
-        internal::EventApplier applier(&batch, &counters);
+        internal::EventApplier applier(&batch, &counters, parsed_nodes);
         EXPECT_TRUE(applier.Apply(e).ok());
         applier.FlushNodes();
         write(batch);
@@ -361,6 +363,40 @@ TEST(GroupApplier, KeepingNodesAcrossEventsWritesWhatOneGroupPerEventWrites) {
   const std::map<std::string, std::string> expected = GraphContents(each.db.get());
   ASSERT_GT(expected.size(), 20u);  // nodes, names, runs, versions, facet texts, ...
   EXPECT_EQ(GraphContents(grouped.db.get()), expected);
+
+  // Groups sharing parsed nodes, with room for them all, and with room for
+  // one record at a time (every Put clears the rest).
+  for (size_t capacity : {size_t{1} << 20, size_t{1024}}) {
+    SCOPED_TRACE(capacity);
+    BareDatabase shared;
+    ASSERT_TRUE(shared.status.ok()) << shared.status;
+    internal::ParsedNodeCache parsed_nodes(capacity);
+    const internal::CountersRecord shared_counters =
+        apply(shared.db.get(), /*one_group=*/false, &parsed_nodes);
+    EXPECT_EQ(shared_counters.SerializeAsString(), each_counters.SerializeAsString());
+    EXPECT_EQ(GraphContents(shared.db.get()), expected);
+  }
+}
+
+TEST(ParsedNodeCache, TakeMovesTheEntryOutAndAFullCacheStartsOver) {
+  internal::ParsedNodeCache cache(/*capacity_bytes=*/1200);
+  internal::NodeRecord record;
+  record.set_name("a");
+  cache.Put(1, {record, "bytes-of-1"});
+  record.set_name("b");
+  cache.Put(2, {record, "bytes-of-2"});
+  std::optional<internal::ParsedNodeCache::Entry> one = cache.Take(1);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->record.name(), "a");
+  EXPECT_EQ(one->stored, "bytes-of-1");
+  EXPECT_FALSE(cache.Take(1).has_value());  // taken
+  // Two entries fit (512 bytes of overhead each), a third clears the cache.
+  cache.Put(1, std::move(*one));
+  record.set_name("c");
+  cache.Put(3, {record, "bytes-of-3"});
+  EXPECT_FALSE(cache.Take(1).has_value());
+  EXPECT_FALSE(cache.Take(2).has_value());
+  ASSERT_TRUE(cache.Take(3).has_value());
 }
 
 // Records keep their facets in a repeated FacetEntry declared where a

@@ -4,6 +4,7 @@
 // store recovers by itself once space returns and loses no acknowledged
 // event; a full write queue is ResourceExhausted.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -265,6 +266,45 @@ TEST_F(StoreWriteFailureTest, GroupAppliedOnAFailedWriteFailsWithIt) {
   EXPECT_THAT(StoredJson(),
               ElementsAre(JobEvent(1, "first").raw_json, JobEvent(2, "doomed").raw_json,
                           JobEvent(3, "next").raw_json));
+}
+
+// The groups that failed had changed a job's record (its latest run); the
+// commit thread keeps parsed records between groups, and none of theirs may
+// reach a later group's write.
+TEST_F(StoreWriteFailureTest, RecordsOfFailedGroupsDoNotReachLaterWrites) {
+  Open(/*max_pending_events=*/4096, /*max_batch_events=*/1);
+  std::atomic<int> answered{0};
+  std::vector<absl::Status> failures(2);
+  fs_->Hold();
+  store_->Write(JobEvent(1, "etl"), [&](absl::StatusOr<WriteOutcome> r) {
+    EXPECT_TRUE(r.ok()) << r.status();
+    ++answered;
+  });
+  ASSERT_TRUE(PollUntil([&] { return fs_->held_writers() > 0; }));
+  // Runs 2 and 3 are newer than run 1: each group makes its run the job's latest.
+  for (uint8_t run : {2, 3}) {
+    store_->Write(JobEvent(run, "etl"), [&, run](absl::StatusOr<WriteOutcome> r) {
+      failures[run - 2] = r.status();
+      ++answered;
+    });
+  }
+  fs_->SetNoSpaceFor("\"run\":2");
+  fs_->Release();
+  ASSERT_TRUE(PollUntil([&] { return answered.load() == 3; }));
+  EXPECT_TRUE(absl::IsUnavailable(failures[0])) << failures[0];
+  EXPECT_EQ(failures[1], failures[0]);
+
+  fs_->SetNoSpaceFor("");
+  ASSERT_TRUE(PollUntil([&] { return store_->write_status().ok(); })) << store_->write_status();
+  // A run older than run 1 changes the job's record but leaves run 1 latest.
+  Event older = JobEvent(4, "etl");
+  older.event_time_micros = 1000;
+  auto stored = store_->WriteAndWait(older);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  auto job = store_->GetJob({"ns", "etl"});
+  ASSERT_TRUE(job.ok()) << job.status();
+  ASSERT_TRUE(job->latest_run.has_value());
+  EXPECT_EQ(job->latest_run->id, JobEvent(1, "etl").run_id);
 }
 
 TEST_F(StoreWriteFailureTest, FullWriteQueueIsResourceExhausted) {
