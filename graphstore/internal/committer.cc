@@ -396,7 +396,7 @@ void Committer::CommitLoop() {
       if (!previous.ok() && applied != nullptr) {
         // Applied on top of writes that did not happen; FinishWrite rewound
         // the state to before them.
-        FailGroup(applied.get(), previous);
+        FailCallbacks(std::move(applied->callbacks), previous);
         applied.reset();
       }
     }
@@ -529,12 +529,10 @@ std::unique_ptr<Committer::Applied> Committer::ApplyGroup(std::vector<Pending>* 
     spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
                 "store write of {} events failed: {}", group->size(), failure.ToString());
     parsed_nodes_.Clear();
-    AckBatch failed;
-    for (Pending& pending : *group) {
-      failed.callbacks.push_back(std::move(pending.done));
-      failed.outcomes.push_back(failure);
-    }
-    Acknowledge(std::move(failed));
+    std::vector<WriteCallback> callbacks;
+    callbacks.reserve(group->size());
+    for (Pending& pending : *group) callbacks.push_back(std::move(pending.done));
+    FailCallbacks(std::move(callbacks), failure);
     return nullptr;
   }
   events_applier.FlushNodes();
@@ -624,15 +622,15 @@ absl::Status Committer::FinishWrite(Applied* applied) {
   // An unwritable store was logged once, when it became so.
   spdlog::log(unwritable_.load() ? spdlog::level::debug : spdlog::level::err,
               "store write of {} events failed: {}", applied->callbacks.size(), failure.ToString());
-  FailGroup(applied, failure);
+  FailCallbacks(std::move(applied->callbacks), failure);
+  applied->callbacks.clear();
   return failure;
 }
 
-void Committer::FailGroup(Applied* applied, const absl::Status& failure) {
+void Committer::FailCallbacks(std::vector<WriteCallback> callbacks, const absl::Status& failure) {
   AckBatch failed;
-  failed.outcomes.assign(applied->callbacks.size(), failure);
-  failed.callbacks = std::move(applied->callbacks);
-  applied->callbacks.clear();
+  failed.outcomes.assign(callbacks.size(), failure);
+  failed.callbacks = std::move(callbacks);
   Acknowledge(std::move(failed));
 }
 

@@ -147,8 +147,9 @@ class Committer {
   // cache and returns OK. Failed: fails its callbacks, rewinds the commit
   // thread's state to before it, and returns what the callbacks got.
   absl::Status FinishWrite(Applied* applied);
-  // Fails the callbacks of a group that was applied but will not be written.
-  void FailGroup(Applied* applied, const absl::Status& failure);
+  // Gives `failure` to the callbacks of a group that will not be written,
+  // through the ack thread like every other outcome.
+  void FailCallbacks(std::vector<WriteCallback> callbacks, const absl::Status& failure);
   // Logs a failed write or sync in full and returns what clients get: for
   // an I/O error Unavailable "the store cannot write: <why>" (and the store
   // is marked unwritable), else the error without RocksDB's message.
